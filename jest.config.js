@@ -1,0 +1,20 @@
+// Two projects: `unit` needs nothing running; `cluster` (files named *.cluster.test.ts) shares one local
+// control plane, started once by test/cluster/global-setup.ts and stopped by its teardown.
+const shared = {
+  preset: 'ts-jest/presets/default-esm',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+};
+
+export default {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/**/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.cluster\\.test\\.ts$'],
+    },
+  ],
+};

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every test: installs what the tests need (Node 24, Debian's promtool, the local control plane's binaries),
+# type-checks, lints, then runs jest. Jest's JSON summary lands in .test-results/jest.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source tools/ensure-node.sh
+tools/ensure-apt.sh promtool prometheus
+npm run --silent typecheck
+npm run --silent lint
+npm run --silent build
+mkdir -p .test-results
+npm run --silent test:jest -- --json --outputFile=.test-results/jest.json "$@"
