@@ -1,0 +1,152 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { ENCODINGS, type Encoding } from './keys.js';
+
+export const MAX_KEY_SIZE_LIMIT = 1_048_576;
+
+export interface ServerConfig {
+  host: string;
+  srvPort: number;
+  maxSize: number;
+  metricsPort: number;
+  encoding: Encoding;
+  logLevel: LogLevel;
+  shutdownDelaySeconds: number;
+  shutdownTimeoutSeconds: number;
+}
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export type CommandLine =
+  | { kind: 'run'; config: ServerConfig }
+  | { kind: 'help'; text: string }
+  | { kind: 'version' }
+  | { kind: 'invalid'; problems: string[] };
+
+interface FlagSpec {
+  key: keyof ServerConfig;
+  allowed: string;
+  help: string;
+  schema: z.ZodType;
+  defaultValue: string;
+}
+
+const integerIn = (min: number, max: number) =>
+  z.string().regex(/^[0-9]+$/).transform(Number).pipe(z.number().min(min).max(max));
+
+const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const hostSchema = z.string().refine((value) => isIP(value) !== 0 || HOSTNAME.test(value));
+
+const FLAGS: Record<string, FlagSpec> = {
+  host: {
+    key: 'host',
+    allowed: 'an IPv4 or IPv6 address or a host name',
+    help: 'address the key API listens on',
+    schema: hostSchema,
+    defaultValue: '0.0.0.0',
+  },
+  'srv-port': {
+    key: 'srvPort',
+    allowed: 'an integer in 1..65535',
+    help: 'port of the key API',
+    schema: integerIn(1, 65535),
+    defaultValue: '1123',
+  },
+  'max-size': {
+    key: 'maxSize',
+    allowed: `an integer in 1..${MAX_KEY_SIZE_LIMIT}`,
+    help: 'largest key, in bytes, that GET /key/<length> hands out',
+    schema: integerIn(1, MAX_KEY_SIZE_LIMIT),
+    defaultValue: '1024',
+  },
+  'metrics-port': {
+    key: 'metricsPort',
+    allowed: 'an integer in 1..65535, other than --srv-port',
+    help: 'port of the Prometheus metrics endpoint (GET /metrics)',
+    schema: integerIn(1, 65535),
+    defaultValue: '8000',
+  },
+  encoding: {
+    key: 'encoding',
+    allowed: ENCODINGS.join(' | '),
+    help: 'encoding of keys when the request names none',
+    schema: z.enum(ENCODINGS),
+    defaultValue: 'hex',
+  },
+  'log-level': {
+    key: 'logLevel',
+    allowed: LOG_LEVELS.join(' | '),
+    help: 'least severe level of the JSON log lines written to stdout',
+    schema: z.enum(LOG_LEVELS),
+    defaultValue: 'info',
+  },
+  'shutdown-delay': {
+    key: 'shutdownDelaySeconds',
+    allowed: 'an integer in 0..300 (seconds)',
+    help: 'after SIGTERM, seconds to answer /ready with 503 before the listener closes (lets load balancers drain)',
+    schema: integerIn(0, 300),
+    defaultValue: '0',
+  },
+  'shutdown-timeout': {
+    key: 'shutdownTimeoutSeconds',
+    allowed: 'an integer in 1..300 (seconds)',
+    help: 'after the listener closes, seconds in-flight requests get before connections are cut',
+    schema: integerIn(1, 300),
+    defaultValue: '10',
+  },
+};
+
+/** Reads flags (`--name value` or `--name=value`); reports every problem, each on one line naming the flag. */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const raw = new Map<string, string>();
+  const problems: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') return { kind: 'help', text: helpText() };
+    if (arg === '--version') return { kind: 'version' };
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    const name = match?.[1];
+    if (match === null || name === undefined || !(name in FLAGS)) {
+      problems.push(`unknown argument "${arg}"; run with --help to see the flags`);
+      continue;
+    }
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) {
+      problems.push(`--${name}: missing value; expected ${FLAGS[name]?.allowed}`);
+    } else if (raw.has(name)) {
+      problems.push(`--${name}: given more than once`);
+    } else {
+      raw.set(name, value);
+    }
+  }
+  const config: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(FLAGS)) {
+    const value = raw.get(name) ?? spec.defaultValue;
+    const result = spec.schema.safeParse(value);
+    if (result.success) config[spec.key] = result.data;
+    else problems.push(`--${name}: invalid value ${JSON.stringify(value)}; expected ${spec.allowed}`);
+  }
+  if (problems.length === 0 && config.srvPort === config.metricsPort) {
+    problems.push(`--metrics-port: invalid value "${String(config.metricsPort)}"; expected ${FLAGS['metrics-port']?.allowed}`);
+  }
+  if (problems.length > 0) return { kind: 'invalid', problems };
+  return { kind: 'run', config: config as unknown as ServerConfig };
+}
+
+function helpText(): string {
+  const lines = Object.entries(FLAGS).map(
+    ([name, spec]) => `  --${name.padEnd(17)} ${spec.help}\n  ${' '.repeat(19)} ${spec.allowed}; default ${spec.defaultValue}`,
+  );
+  return [
+    'Usage: key-server [flags]',
+    '',
+    'Serves cryptographically secure random keys: GET /key/<length> answers <length> random bytes.',
+    '',
+    'Flags:',
+    ...lines,
+    '  --help              print this help and exit',
+    '  --version           print the version and exit',
+    '',
+  ].join('\n');
+}

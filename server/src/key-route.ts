@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { HttpError, methodNotAllowed, notFound } from './http-error.js';
+import { parseKeyRequest } from './key-request.js';
+import { encodeKey, type Encoding, type RandomSource } from './keys.js';
+import type { ServerMetrics } from './metrics.js';
+import { replyForError, type Send } from './responder.js';
+
+export interface KeyRouteOptions {
+  maxSize: number;
+  defaultEncoding: Encoding;
+  randomSource: RandomSource;
+  metrics: ServerMetrics;
+  send: Send;
+  log: Logger;
+}
+
+export const KEY_PATH_PREFIX = '/key';
+const ALLOWED_METHODS = ['GET', 'HEAD'];
+
+/** True for `/key`, `/key/…` and `/key?…`: every URL this route answers, including its 4xx. */
+export function isKeyPath(url: string): boolean {
+  if (!url.startsWith(KEY_PATH_PREFIX)) return false;
+  const next = url.charCodeAt(KEY_PATH_PREFIX.length);
+  return Number.isNaN(next) || next === 0x2f /* / */ || next === 0x3f /* ? */;
+}
+
+/**
+ * GET /key/<length>: served ahead of Express's router because it is the hot path, yet it answers through the
+ * same sender and error replies as every other route.
+ */
+export function createKeyRoute(options: KeyRouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { send, log } = options;
+  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) =>
+    send(req, res, '/key/{length}', replyForError(error, log));
+
+  return (req, res) => {
+    try {
+      const url = req.url ?? '';
+      const queryStart = url.indexOf('?');
+      const path = queryStart === -1 ? url : url.slice(0, queryStart);
+      const query = queryStart === -1 ? '' : url.slice(queryStart + 1);
+      const segment = path.length > KEY_PATH_PREFIX.length ? path.slice(KEY_PATH_PREFIX.length + 1) : '';
+      if (segment.includes('/')) {
+        send(req, res, 'unmatched', replyForError(notFound(path), log));
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method ?? '', ALLOWED_METHODS);
+      const request = parseKeyRequest(segment, query, req.headers.accept, options);
+      options.metrics.observeKeyLength(request.length);
+      const drawn = drawKey(options.randomSource, request.length);
+      if (Buffer.isBuffer(drawn)) {
+        send(req, res, '/key/{length}', { status: 200, ...encodeKey(drawn, request.encoding) });
+        return;
+      }
+      drawn.then(
+        (bytes) => send(req, res, '/key/{length}', { status: 200, ...encodeKey(bytes, request.encoding) }),
+        (error: unknown) => fail(req, res, entropyUnavailable(error)),
+      );
+    } catch (error) {
+      fail(req, res, error);
+    }
+  };
+}
+
+function drawKey(randomSource: RandomSource, length: number): Buffer | Promise<Buffer> {
+  try {
+    return randomSource(length);
+  } catch (error) {
+    throw entropyUnavailable(error);
+  }
+}
+
+/** A CSPRNG failure is a temporary server-side condition: a 503 the client may retry, not a crash. */
+function entropyUnavailable(cause: unknown): HttpError {
+  return new HttpError(503, 'entropy_unavailable', 'random bytes are unavailable; try again', {}, { 'Retry-After': '1' }, {
+    cause,
+  });
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createApp } from './app.js';
+import { parseCommandLine, type ServerConfig } from './config.js';
+import { drawFromOs } from './keys.js';
+import { createLogger } from './logger.js';
+import { createMetricsApp } from './metrics-app.js';
+import { createMetrics } from './metrics.js';
+import { shutDown } from './shutdown.js';
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+function listen(server: Server, port: number, host: string, flag: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(`${flag}: cannot listen on ${host}:${port}: ${error.code ?? error.message}`)),
+    );
+    server.listen(port, host, resolve);
+  });
+}
+
+async function run(config: ServerConfig): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const metrics = createMetrics(config.maxSize, { defaultMetrics: true });
+  const readiness = { serving: true };
+  const api = createServer(
+    createApp({
+      maxSize: config.maxSize,
+      defaultEncoding: config.encoding,
+      metrics,
+      log,
+      randomSource: drawFromOs,
+      readiness,
+    }),
+  );
+  const metricsServer = createServer(createMetricsApp(metrics.registry, log));
+  try {
+    await listen(metricsServer, config.metricsPort, config.host, '--metrics-port');
+    await listen(api, config.srvPort, config.host, '--srv-port');
+  } catch (error) {
+    log.fatal({ err: error }, 'cannot start');
+    process.stderr.write(`key-server: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  log.info({ ...config, version: packageVersion() }, `serving keys on http://${config.host}:${config.srvPort}`);
+
+  const stop = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'signal received');
+    const options = { delayMs: config.shutdownDelaySeconds * 1000, timeoutMs: config.shutdownTimeoutSeconds * 1000 };
+    shutDown([api, metricsServer], readiness, options, log).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.fatal({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+const command = parseCommandLine(process.argv.slice(2));
+switch (command.kind) {
+  case 'help':
+    process.stdout.write(command.text);
+    break;
+  case 'version':
+    process.stdout.write(`${packageVersion()}\n`);
+    break;
+  case 'invalid':
+    process.stderr.write(command.problems.map((problem) => `key-server: ${problem}\n`).join(''));
+    process.exitCode = 2;
+    break;
+  case 'run':
+    await run(command.config);
+    break;
+}
