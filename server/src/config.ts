@@ -99,30 +99,12 @@ const FLAGS: Record<string, FlagSpec> = {
 
 /** Reads flags (`--name value` or `--name=value`); reports every problem, each on one line naming the flag. */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const raw = new Map<string, string>();
-  const problems: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--help' || arg === '-h') return { kind: 'help', text: helpText() };
-    if (arg === '--version') return { kind: 'version' };
-    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    const name = match?.[1];
-    if (match === null || name === undefined || !(name in FLAGS)) {
-      problems.push(`unknown argument "${arg}"; run with --help to see the flags`);
-      continue;
-    }
-    const value = match[2] ?? argv[++i];
-    if (value === undefined) {
-      problems.push(`--${name}: missing value; expected ${FLAGS[name]?.allowed}`);
-    } else if (raw.has(name)) {
-      problems.push(`--${name}: given more than once`);
-    } else {
-      raw.set(name, value);
-    }
-  }
+  if (argv.includes('--help') || argv.includes('-h')) return { kind: 'help', text: helpText() };
+  if (argv.includes('--version')) return { kind: 'version' };
+  const { values, problems } = readFlags(argv);
   const config: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(FLAGS)) {
-    const value = raw.get(name) ?? spec.defaultValue;
+    const value = values.get(name) ?? spec.defaultValue;
     const result = spec.schema.safeParse(value);
     if (result.success) config[spec.key] = result.data;
     else problems.push(`--${name}: invalid value ${JSON.stringify(value)}; expected ${spec.allowed}`);
@@ -132,6 +114,27 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   if (problems.length > 0) return { kind: 'invalid', problems };
   return { kind: 'run', config: config as unknown as ServerConfig };
+}
+
+/** Splits argv into raw flag values, without judging the values yet. */
+function readFlags(argv: readonly string[]): { values: Map<string, string>; problems: string[] } {
+  const values = new Map<string, string>();
+  const problems: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    const spec = match?.[1] === undefined ? undefined : FLAGS[match[1]];
+    if (match === null || spec === undefined) {
+      problems.push(`unknown argument "${arg}"; run with --help to see the flags`);
+      continue;
+    }
+    const name = match[1] ?? '';
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) problems.push(`--${name}: missing value; expected ${spec.allowed}`);
+    else if (values.has(name)) problems.push(`--${name}: given more than once`);
+    else values.set(name, value);
+  }
+  return { values, problems };
 }
 
 function helpText(): string {
