@@ -13,6 +13,7 @@ export interface AppDeps {
   metrics: ServerMetrics;
   log: Logger;
   randomSource: RandomSource;
+  faultRate: number;
   readiness: Readiness;
 }
 

@@ -13,6 +13,7 @@ export interface ServerConfig {
   logLevel: LogLevel;
   shutdownDelaySeconds: number;
   shutdownTimeoutSeconds: number;
+  faultRate: number;
 }
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -94,6 +95,13 @@ const FLAGS: Record<string, FlagSpec> = {
     help: 'after the listener closes, seconds in-flight requests get before connections are cut',
     schema: integerIn(1, 300),
     defaultValue: '10',
+  },
+  'fault-rate': {
+    key: 'faultRate',
+    allowed: 'a decimal number in 0..1',
+    help: 'for alerting drills only: the share of key requests answered 500 on purpose',
+    schema: z.string().regex(/^(0|1|0?\.[0-9]+|1\.0+)$/).transform(Number),
+    defaultValue: '0',
   },
 };
 

@@ -10,6 +10,8 @@ export interface KeyRouteOptions {
   maxSize: number;
   defaultEncoding: Encoding;
   randomSource: RandomSource;
+  /** Share of valid key requests answered 500 on purpose, for alerting drills; 0 in normal operation. */
+  faultRate: number;
   metrics: ServerMetrics;
   send: Send;
   log: Logger;
@@ -36,11 +38,7 @@ export function createKeyRoute(options: KeyRouteOptions): (req: IncomingMessage,
 
   return (req, res) => {
     try {
-      const url = req.url ?? '';
-      const queryStart = url.indexOf('?');
-      const path = queryStart === -1 ? url : url.slice(0, queryStart);
-      const query = queryStart === -1 ? '' : url.slice(queryStart + 1);
-      const segment = path.length > KEY_PATH_PREFIX.length ? path.slice(KEY_PATH_PREFIX.length + 1) : '';
+      const { path, query, segment } = splitKeyUrl(req.url ?? '');
       if (segment.includes('/')) {
         send(req, res, 'unmatched', replyForError(notFound(path), log));
         return;
@@ -48,6 +46,7 @@ export function createKeyRoute(options: KeyRouteOptions): (req: IncomingMessage,
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method ?? '', ALLOWED_METHODS);
       const request = parseKeyRequest(segment, query, req.headers.accept, options);
       options.metrics.observeKeyLength(request.length);
+      if (options.faultRate > 0 && Math.random() < options.faultRate) throw injectedFault();
       const drawn = drawKey(options.randomSource, request.length);
       if (Buffer.isBuffer(drawn)) {
         send(req, res, '/key/{length}', { status: 200, ...encodeKey(drawn, request.encoding) });
@@ -55,7 +54,7 @@ export function createKeyRoute(options: KeyRouteOptions): (req: IncomingMessage,
       }
       drawn.then(
         (bytes) => send(req, res, '/key/{length}', { status: 200, ...encodeKey(bytes, request.encoding) }),
-        (error: unknown) => fail(req, res, entropyUnavailable(error)),
+        (error: unknown) => fail(req, res, error),
       );
     } catch (error) {
       fail(req, res, error);
@@ -63,12 +62,27 @@ export function createKeyRoute(options: KeyRouteOptions): (req: IncomingMessage,
   };
 }
 
+/** `/key/32?encoding=hex` → path `/key/32`, query `encoding=hex`, segment `32` (everything after `/key/`). */
+function splitKeyUrl(url: string): { path: string; query: string; segment: string } {
+  const queryStart = url.indexOf('?');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  const query = queryStart === -1 ? '' : url.slice(queryStart + 1);
+  const segment = path.length > KEY_PATH_PREFIX.length ? path.slice(KEY_PATH_PREFIX.length + 1) : '';
+  return { path, query, segment };
+}
+
+function injectedFault(): HttpError {
+  return new HttpError(500, 'injected_fault', 'fault injected on purpose by --fault-rate (an alerting drill)');
+}
+
 function drawKey(randomSource: RandomSource, length: number): Buffer | Promise<Buffer> {
+  let drawn: Buffer | Promise<Buffer>;
   try {
-    return randomSource(length);
+    drawn = randomSource(length);
   } catch (error) {
     throw entropyUnavailable(error);
   }
+  return Buffer.isBuffer(drawn) ? drawn : drawn.catch((error: unknown) => Promise.reject(entropyUnavailable(error)));
 }
 
 /** A CSPRNG failure is a temporary server-side condition: a 503 the client may retry, not a crash. */

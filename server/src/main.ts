@@ -35,6 +35,7 @@ async function run(config: ServerConfig): Promise<void> {
       metrics,
       log,
       randomSource: drawFromOs,
+      faultRate: config.faultRate,
       readiness,
     }),
   );
@@ -48,6 +49,7 @@ async function run(config: ServerConfig): Promise<void> {
     process.exit(1);
   }
   log.info({ ...config, version: packageVersion() }, `serving keys on http://${config.host}:${config.srvPort}`);
+  if (config.faultRate > 0) log.warn({ faultRate: config.faultRate }, 'fault injection is on: some key requests fail on purpose');
 
   const stop = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'signal received');

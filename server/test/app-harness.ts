@@ -15,7 +15,7 @@ export interface RunningApp {
 
 /** A fresh app (its own registry) listening on a free loopback port. */
 export async function startApp(
-  options: { maxSize?: number; defaultEncoding?: Encoding; randomSource?: RandomSource } = {},
+  options: { maxSize?: number; defaultEncoding?: Encoding; randomSource?: RandomSource; faultRate?: number } = {},
 ): Promise<RunningApp> {
   const maxSize = options.maxSize ?? 1024;
   const metrics = createMetrics(maxSize, { defaultMetrics: false });
@@ -27,6 +27,7 @@ export async function startApp(
       metrics,
       log: pino({ level: 'silent' }),
       randomSource: options.randomSource ?? drawFromOs,
+      faultRate: options.faultRate ?? 0,
       readiness,
     }),
   );

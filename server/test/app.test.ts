@@ -174,6 +174,37 @@ describe('the key API', () => {
   });
 });
 
+describe('the key API with --fault-rate', () => {
+  it('answers every valid key request 500 at rate 1, counted as 500, and leaves bad requests 4xx', async () => {
+    const app = await startApp({ faultRate: 1 });
+    try {
+      const res = await rawRequest(app.port, '/key/8');
+      expect([res.status, JSON.parse(res.text)]).toEqual([
+        500,
+        { error: 'fault injected on purpose by --fault-rate (an alerting drill)', code: 'injected_fault' },
+      ]);
+      expect((await rawRequest(app.port, '/key/abc')).status).toBe(400);
+      expect(await app.metrics.registry.metrics()).toContain('http_responses_total{status_code="500"} 1');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers about the given share with 500 at rate 0.5', async () => {
+    const app = await startApp({ faultRate: 0.5 });
+    try {
+      const statuses = await Promise.all(Array.from({ length: 400 }, () => rawRequest(app.port, '/key/8').then((r) => r.status)));
+      const failed = statuses.filter((status) => status === 500).length;
+      expect(statuses.filter((status) => status !== 500 && status !== 200)).toEqual([]);
+      // 400 draws at p=0.5: outside 140..260 has a probability below 1e-9.
+      expect(failed).toBeGreaterThan(140);
+      expect(failed).toBeLessThan(260);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('the key API with --encoding raw', () => {
   it('answers raw bytes by default, as the original server did', async () => {
     const app = await startApp({ defaultEncoding: 'raw' });

@@ -9,6 +9,7 @@ const DEFAULTS = {
   logLevel: 'info',
   shutdownDelaySeconds: 0,
   shutdownTimeoutSeconds: 10,
+  faultRate: 0,
 };
 
 describe('parseCommandLine', () => {
@@ -40,6 +41,15 @@ describe('parseCommandLine', () => {
   });
 
   it.each([
+    ['0.25', 0.25],
+    ['.5', 0.5],
+    ['1', 1],
+    ['0', 0],
+  ])('reads --fault-rate %s', (value, faultRate) => {
+    expect(parseCommandLine(['--fault-rate', value])).toEqual({ kind: 'run', config: { ...DEFAULTS, faultRate } });
+  });
+
+  it.each([
     [['--help'], 'help'],
     [['-h'], 'help'],
     [['--max-size', '5', '--help'], 'help'],
@@ -61,6 +71,9 @@ describe('parseCommandLine', () => {
       ['--metrics-port', 'abc', '--metrics-port: invalid value "abc"; expected an integer in 1..65535, other than --srv-port'],
       ['--encoding', 'base32', '--encoding: invalid value "base32"; expected hex | base64 | base64url | raw'],
       ['--host', 'not a host', '--host: invalid value "not a host"; expected an IPv4 or IPv6 address or a host name'],
+      ['--fault-rate', '1.5', '--fault-rate: invalid value "1.5"; expected a decimal number in 0..1'],
+      ['--fault-rate', '-0.1', '--fault-rate: invalid value "-0.1"; expected a decimal number in 0..1'],
+      ['--fault-rate', '1e-1', '--fault-rate: invalid value "1e-1"; expected a decimal number in 0..1'],
       ['--shutdown-timeout', '0', '--shutdown-timeout: invalid value "0"; expected an integer in 1..300 (seconds)'],
     ])('%s %s gives one line naming the flag, the value and the range', (flag, value, line) => {
       expect(parseCommandLine([flag, value])).toEqual({ kind: 'invalid', problems: [line] });
