@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import type { AccessGate } from './access-gate.js';
 import { methodNotAllowed, notFound, shuttingDown } from './http-error.js';
 import { createKeyRoute, isKeyPath } from './key-route.js';
 import type { Encoding, RandomSource } from './keys.js';
@@ -14,6 +15,7 @@ export interface AppDeps {
   log: Logger;
   randomSource: RandomSource;
   faultRate: number;
+  gate: AccessGate | undefined;
   readiness: Readiness;
 }
 

@@ -14,6 +14,11 @@ export interface ServerConfig {
   shutdownDelaySeconds: number;
   shutdownTimeoutSeconds: number;
   faultRate: number;
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  apiKeysFile: string | undefined;
+  rateLimit: number;
+  reloadIntervalSeconds: number;
 }
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -35,6 +40,9 @@ interface FlagSpec {
 
 const integerIn = (min: number, max: number) =>
   z.string().regex(/^[0-9]+$/).transform(Number).pipe(z.number().min(min).max(max));
+
+/** An optional path: empty (the default) means the feature is off. */
+const optionalPath = z.string().transform((value) => (value === '' ? undefined : value));
 
 const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const hostSchema = z.string().refine((value) => isIP(value) !== 0 || HOSTNAME.test(value));
@@ -103,6 +111,41 @@ const FLAGS: Record<string, FlagSpec> = {
     schema: z.string().regex(/^(0|1|0?\.[0-9]+|1\.0+)$/).transform(Number),
     defaultValue: '0',
   },
+  'tls-cert-file': {
+    key: 'tlsCertFile',
+    allowed: 'a path to a PEM certificate (chain); with --tls-key-file',
+    help: 'serve the key API over HTTPS with this certificate, re-read when it changes',
+    schema: optionalPath,
+    defaultValue: '',
+  },
+  'tls-key-file': {
+    key: 'tlsKeyFile',
+    allowed: 'a path to the PEM private key of --tls-cert-file',
+    help: 'private key for --tls-cert-file, re-read when it changes',
+    schema: optionalPath,
+    defaultValue: '',
+  },
+  'api-keys-file': {
+    key: 'apiKeysFile',
+    allowed: 'a path to a file of API keys, one per line',
+    help: 'require an API key (Authorization: Bearer or X-API-Key) on /key; the file is re-read when it changes',
+    schema: optionalPath,
+    defaultValue: '',
+  },
+  'rate-limit': {
+    key: 'rateLimit',
+    allowed: 'an integer in 0..1000000 (requests per second; 0 turns it off)',
+    help: 'per client (API key, else address) limit on key requests; over it, 429 with Retry-After',
+    schema: integerIn(0, 1_000_000),
+    defaultValue: '0',
+  },
+  'reload-interval': {
+    key: 'reloadIntervalSeconds',
+    allowed: 'an integer in 1..3600 (seconds)',
+    help: 'how often the TLS and API key files are checked for changes',
+    schema: integerIn(1, 3600),
+    defaultValue: '10',
+  },
 };
 
 /** Reads flags (`--name value` or `--name=value`); reports every problem, each on one line naming the flag. */
@@ -117,11 +160,20 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (result.success) config[spec.key] = result.data;
     else problems.push(`--${name}: invalid value ${JSON.stringify(value)}; expected ${spec.allowed}`);
   }
-  if (problems.length === 0 && config.srvPort === config.metricsPort) {
-    problems.push(`--metrics-port: invalid value "${String(config.metricsPort)}"; expected ${FLAGS['metrics-port']?.allowed}`);
-  }
+  problems.push(...crossFlagProblems(config));
   if (problems.length > 0) return { kind: 'invalid', problems };
   return { kind: 'run', config: config as unknown as ServerConfig };
+}
+
+function crossFlagProblems(config: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (config.srvPort !== undefined && config.srvPort === config.metricsPort) {
+    problems.push(`--metrics-port: invalid value "${String(config.metricsPort)}"; expected ${FLAGS['metrics-port']?.allowed}`);
+  }
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+    problems.push('--tls-cert-file and --tls-key-file: give both or neither');
+  }
+  return problems;
 }
 
 /** Splits argv into raw flag values, without judging the values yet. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { AccessGate } from './access-gate.js';
 import { HttpError, methodNotAllowed, notFound } from './http-error.js';
 import { parseKeyRequest } from './key-request.js';
 import { encodeKey, type Encoding, type RandomSource } from './keys.js';
@@ -12,6 +13,8 @@ export interface KeyRouteOptions {
   randomSource: RandomSource;
   /** Share of valid key requests answered 500 on purpose, for alerting drills; 0 in normal operation. */
   faultRate: number;
+  /** Authentication and rate limiting, when configured; runs before the request is parsed. */
+  gate: AccessGate | undefined;
   metrics: ServerMetrics;
   send: Send;
   log: Logger;
@@ -44,6 +47,7 @@ export function createKeyRoute(options: KeyRouteOptions): (req: IncomingMessage,
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method ?? '', ALLOWED_METHODS);
+      options.gate?.(req);
       const request = parseKeyRequest(segment, query, req.headers.accept, options);
       options.metrics.observeKeyLength(request.length);
       if (options.faultRate > 0 && Math.random() < options.faultRate) throw injectedFault();

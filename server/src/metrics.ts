@@ -24,7 +24,12 @@ export interface ServerMetrics {
   registry: Registry;
   observeKeyLength(length: number): void;
   recordResponse(endpoint: Endpoint, statusCode: number, seconds: number): void;
+  countRejection(reason: RejectionReason): void;
 }
+
+/** Why a key request was refused before any key was drawn; never the presented key itself. */
+export type RejectionReason = 'missing_key' | 'invalid_key' | 'malformed_authorization' | 'rate_limited';
+const REJECTION_REASONS: readonly RejectionReason[] = ['missing_key', 'invalid_key', 'malformed_authorization', 'rate_limited'];
 
 export function createMetrics(maxSize: number, options: { defaultMetrics: boolean }): ServerMetrics {
   const registry = new Registry();
@@ -53,12 +58,21 @@ export function createMetrics(maxSize: number, options: { defaultMetrics: boolea
     buckets: LATENCY_BUCKETS_SECONDS,
     registers: [registry],
   });
+  const rejections = new Counter({
+    name: 'key_requests_rejected_total',
+    help: 'Key requests refused by authentication or rate limiting, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  // Present from the start at 0, so rate() and alerts see the first rejection.
+  for (const reason of REJECTION_REASONS) rejections.labels(reason).inc(0);
   // Label lookups hash their arguments on every call; the hot path reuses one child per label value instead.
   const responseChildren = new Map<number, ReturnType<typeof responses.labels>>();
   const latencyChildren = new Map<Endpoint, ReturnType<typeof latency.labels>>();
   return {
     registry,
     observeKeyLength: (length) => keyLength.observe(length),
+    countRejection: (reason) => rejections.labels(reason).inc(),
     recordResponse(endpoint, statusCode, seconds) {
       let counter = responseChildren.get(statusCode);
       if (counter === undefined) {

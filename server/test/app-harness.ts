@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
+import type { AccessGate } from '../src/access-gate.js';
 import { createApp } from '../src/app.js';
 import { drawFromOs, type Encoding, type RandomSource } from '../src/keys.js';
 import { createMetrics, type ServerMetrics } from '../src/metrics.js';
@@ -15,7 +16,7 @@ export interface RunningApp {
 
 /** A fresh app (its own registry) listening on a free loopback port. */
 export async function startApp(
-  options: { maxSize?: number; defaultEncoding?: Encoding; randomSource?: RandomSource; faultRate?: number } = {},
+  options: { maxSize?: number; defaultEncoding?: Encoding; randomSource?: RandomSource; faultRate?: number; gate?: AccessGate } = {},
 ): Promise<RunningApp> {
   const maxSize = options.maxSize ?? 1024;
   const metrics = createMetrics(maxSize, { defaultMetrics: false });
@@ -28,6 +29,7 @@ export async function startApp(
       log: pino({ level: 'silent' }),
       randomSource: options.randomSource ?? drawFromOs,
       faultRate: options.faultRate ?? 0,
+      gate: options.gate,
       readiness,
     }),
   );

@@ -10,6 +10,11 @@ const DEFAULTS = {
   shutdownDelaySeconds: 0,
   shutdownTimeoutSeconds: 10,
   faultRate: 0,
+  tlsCertFile: undefined,
+  tlsKeyFile: undefined,
+  apiKeysFile: undefined,
+  rateLimit: 0,
+  reloadIntervalSeconds: 10,
 };
 
 describe('parseCommandLine', () => {
