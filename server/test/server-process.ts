@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const SERVER_ENTRY = fileURLToPath(new URL('../../dist/server/src/main.js', import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  srvPort: number;
+  metricsPort: number;
+  stdout(): string;
+  exited: Promise<number | null>;
+}
+
+const STARTUP_TIMEOUT_MS = 10_000;
+const running = new Set<ServerProcess>();
+
+/** Starts the built server (the same command the image runs) and resolves once it logs that it serves. */
+export async function startServerProcess(flags: string[] = []): Promise<ServerProcess> {
+  if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run "npm run build" first`);
+  const srvPort = await freePort();
+  const metricsPort = await freePort();
+  const args = [SERVER_ENTRY, '--host', '127.0.0.1', '--srv-port', String(srvPort), '--metrics-port', String(metricsPort)];
+  const child = spawn(process.execPath, [...args, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const server = { child, srvPort, metricsPort, stdout: () => output, exited };
+  running.add(server);
+  void exited.then(() => running.delete(server));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not log "serving keys" in time:\n${output}`)), STARTUP_TIMEOUT_MS);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('"msg":"serving keys on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then((code) => reject(new Error(`server exited with ${code} before serving:\n${output}`)));
+  });
+  return server;
+}
+
+/** For afterAll: no server outlives its test file, whatever failed. */
+export function killAllServerProcesses(): void {
+  for (const server of running) server.child.kill('SIGKILL');
+}
+
+export async function stopServerProcess(server: ServerProcess): Promise<number | null> {
+  if (server.child.exitCode === null) server.child.kill('SIGTERM');
+  return server.exited;
+}
