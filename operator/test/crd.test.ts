@@ -33,7 +33,8 @@ describe('buildCrd', () => {
   });
 
   it('prints MaxSize, Replicas, Ready and Age columns', () => {
-    expect(version.additionalPrinterColumns.map((c: { name: string; jsonPath: string }) => [c.name, c.jsonPath])).toEqual([
+    const columns = version.additionalPrinterColumns as { name: string; jsonPath: string }[];
+    expect(columns.map((c) => [c.name, c.jsonPath])).toEqual([
       ['MaxSize', '.spec.maxSize'],
       ['Replicas', '.status.replicas'],
       ['Ready', '.status.conditions[?(@.type=="Ready")].status'],

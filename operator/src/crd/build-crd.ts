@@ -27,13 +27,17 @@ export function toStructural(node: unknown): unknown {
   if (node === null || typeof node !== 'object') return node;
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node as JsonSchema)) {
-    if (key === '$schema' || key === 'propertyNames') continue;
-    if (key === 'additionalProperties' && value === false) continue;
-    if ((key === 'minimum' || key === 'maximum') && SAFE_INTEGER_BOUNDS.has(value as number)) continue;
+    if (isDropped(key, value)) continue;
     // `default` and `enum` values are data, not schemas: copy them untouched.
     out[key] = key === 'default' || key === 'enum' ? value : toStructural(value);
   }
   return out;
+}
+
+function isDropped(key: string, value: unknown): boolean {
+  if (key === '$schema' || key === 'propertyNames') return true;
+  if (key === 'additionalProperties') return value === false;
+  return (key === 'minimum' || key === 'maximum') && SAFE_INTEGER_BOUNDS.has(value as number);
 }
 
 function schemaFor(schema: z.ZodType): JsonSchema {
