@@ -109,22 +109,18 @@ export interface EventRecord {
   message: string;
 }
 
+type EventRule = (c: Condition, before: Condition | undefined) => 'Normal' | 'Warning' | null;
+
+const EVENT_RULES: Record<string, EventRule> = {
+  [ConditionType.Degraded]: (c, before) => (c.status === 'True' ? 'Warning' : before?.status === 'True' ? 'Normal' : null),
+  [ConditionType.Ready]: (c, before) => (c.status === 'True' ? 'Normal' : before?.status === 'True' ? 'Warning' : null),
+  [ConditionType.MonitoringReady]: (c) => (c.reason === Reason.MonitoringCrdsMissing ? 'Warning' : null),
+};
+
 function eventFor(c: Condition, before: Condition | undefined): EventRecord | null {
   if (before?.status === c.status && before.reason === c.reason) return null;
-  const warning: EventRecord = { type: 'Warning', reason: c.reason, message: c.message };
-  const normal: EventRecord = { type: 'Normal', reason: c.reason, message: c.message };
-  switch (c.type) {
-    case ConditionType.Degraded:
-      if (c.status === 'True') return warning;
-      return before?.status === 'True' ? normal : null;
-    case ConditionType.Ready:
-      if (c.status === 'True') return normal;
-      return before?.status === 'True' ? warning : null;
-    case ConditionType.MonitoringReady:
-      return c.reason === Reason.MonitoringCrdsMissing ? warning : null;
-    default:
-      return null;
-  }
+  const type = EVENT_RULES[c.type]?.(c, before) ?? null;
+  return type === null ? null : { type, reason: c.reason, message: c.message };
 }
 
 /**
