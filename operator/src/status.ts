@@ -1,7 +1,7 @@
 import { ConditionType, Reason, type ConditionTypeName, type ReasonName } from './reasons.js';
 import type { Condition, KeyServiceStatus } from './spec.js';
 
-export type MonitoringState = 'applied' | 'disabled' | 'crds-missing';
+export type MonitoringState = 'applied' | 'disabled' | 'crds-missing' | 'blocked';
 
 /** The part of a live Deployment that status is computed from. */
 export interface DeploymentObservation {
@@ -65,6 +65,7 @@ function degradation(input: StatusInput): ConditionValue {
 const MONITORING: Record<MonitoringState, ConditionValue> = {
   applied: { status: 'True', reason: Reason.MonitoringApplied, message: 'The ServiceMonitor and PrometheusRule are applied.' },
   disabled: { status: 'False', reason: Reason.MonitoringDisabled, message: 'spec.serviceMonitor and spec.alerts are disabled.' },
+  blocked: { status: 'Unknown', reason: Reason.InvalidSpec, message: 'Nothing is applied until the spec is valid.' },
   'crds-missing': {
     status: 'False',
     reason: Reason.MonitoringCrdsMissing,
@@ -129,4 +130,39 @@ function eventFor(c: Condition, before: Condition | undefined): EventRecord | nu
  */
 export function transitionEvents(previous: Condition[], next: Condition[]): EventRecord[] {
   return next.flatMap((c) => eventFor(c, previous.find((p) => p.type === c.type)) ?? []);
+}
+
+export interface LiveDeployment {
+  metadata: { generation?: number };
+  spec?: { replicas?: number };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    updatedReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+}
+
+type DeploymentCondition = NonNullable<NonNullable<LiveDeployment['status']>['conditions']>[number];
+
+function stuckMessage(conditions: DeploymentCondition[] | undefined): string | null {
+  const stuck = (conditions ?? []).find(
+    (c) => (c.type === 'Progressing' && c.status === 'False') || (c.type === 'ReplicaFailure' && c.status === 'True'),
+  );
+  return stuck ? `Deployment ${stuck.reason ?? stuck.type}: ${stuck.message ?? ''}`.trim() : null;
+}
+
+/** Reads the fields status needs from a Deployment as the API server returns it (absent counts mean 0). */
+export function observeDeployment(live: LiveDeployment): DeploymentObservation {
+  const { observedGeneration = 0, replicas = 0, readyReplicas = 0, updatedReplicas = 0, conditions } = live.status ?? {};
+  return {
+    generation: live.metadata.generation ?? 0,
+    observedGeneration,
+    wanted: live.spec?.replicas ?? 1,
+    replicas,
+    readyReplicas,
+    updatedReplicas,
+    failure: stuckMessage(conditions),
+  };
 }
