@@ -115,7 +115,7 @@ export function createKubeHttp(kc: KubeConfig, observe: RequestObserver = () => 
           try {
             onLine(line);
           } catch (error) {
-            reject(error);
+            reject(error instanceof Error ? error : new Error(String(error)));
             lines.close();
             res.destroy();
           }

@@ -13,7 +13,6 @@ import {
   observeDeployment,
   transitionEvents,
   type EventRecord,
-  type LiveDeployment,
   type MonitoringState,
 } from './status.js';
 
