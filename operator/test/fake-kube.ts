@@ -44,7 +44,7 @@ export class FakeCluster {
         ...others,
         { manager, operation: 'Apply', fieldsV1: { 'f:spec': Object.fromEntries(Object.keys(spec ?? {}).map((k) => [`f:${k}`, {}])) } },
       ];
-      this.children[kind].set(key, merged as KubeObject);
+      this.children[kind].set(key, merged);
       return Promise.resolve(merged as KubeObject);
     },
     remove: (_apiVersion, plural, namespace, name) => {
