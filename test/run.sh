@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/ensure-node.sh
-tools/ensure-apt.sh promtool prometheus
+tools/ensure-apt.sh promtool prometheus amtool prometheus-alertmanager
+tools/ensure-hadolint.sh >/dev/null
 npm run --silent typecheck
 npm run --silent lint
 npm run --silent build

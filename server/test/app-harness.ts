@@ -16,10 +16,10 @@ export interface RunningApp {
 
 /** A fresh app (its own registry) listening on a free loopback port. */
 export async function startApp(
-  options: { maxSize?: number; defaultEncoding?: Encoding; randomSource?: RandomSource; faultRate?: number; gate?: AccessGate } = {},
+  options: { maxSize?: number; defaultEncoding?: Encoding; randomSource?: RandomSource; faultRate?: number; gate?: AccessGate; metrics?: ServerMetrics } = {},
 ): Promise<RunningApp> {
   const maxSize = options.maxSize ?? 1024;
-  const metrics = createMetrics(maxSize, { defaultMetrics: false });
+  const metrics = options.metrics ?? createMetrics(maxSize, { defaultMetrics: false });
   const readiness = { serving: true };
   const server: Server = createServer(
     createApp({

@@ -49,7 +49,10 @@ export async function startServerProcess(flags: string[] = []): Promise<ServerPr
       }
     });
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    void exited.then((code) => reject(new Error(`server exited with ${code} before serving:\n${output}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before serving:\n${output}`));
+    });
   });
   return server;
 }
