@@ -10,6 +10,7 @@ interface Rule {
 const rbacFiles = ['manifests/rbac', 'manifests/rbac-namespaced'].flatMap((dir) =>
   readdirSync(dir)
     .filter((f) => f !== 'kustomization.yaml')
+    .sort()
     .map((f) => `${dir}/${f}`),
 );
 const rules: Rule[] = rbacFiles.flatMap((file) => (parse(readFileSync(file, 'utf8')) as { rules?: Rule[] }).rules ?? []);
