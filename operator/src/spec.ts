@@ -59,10 +59,11 @@ export const autoscalingSchema = z
     message: 'spec.autoscaling.minReplicas must be less than or equal to spec.autoscaling.maxReplicas',
     path: ['minReplicas'],
   })
+  // The has() guards: the API server checks the rule against the bare `default: {}` too, before nested defaults.
   .meta({
     'x-kubernetes-validations': [
       {
-        rule: 'self.minReplicas <= self.maxReplicas',
+        rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
         message: 'spec.autoscaling.minReplicas must be less than or equal to spec.autoscaling.maxReplicas',
         fieldPath: '.minReplicas',
       },
@@ -145,7 +146,9 @@ export const keyServiceSpecSchema = z
   })
   .meta({
     'x-kubernetes-validations': [
-      { rule: 'self.metricsPort != self.port', message: 'spec.metricsPort must differ from spec.port', fieldPath: '.metricsPort' },
+      {
+        rule: '!has(self.metricsPort) || !has(self.port) || self.metricsPort != self.port',
+        message: 'spec.metricsPort must differ from spec.port', fieldPath: '.metricsPort' },
     ],
   })
   .describe('Desired state of a key server');

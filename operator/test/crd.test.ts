@@ -54,11 +54,11 @@ describe('buildCrd', () => {
 
   it('carries CEL rules for metricsPort != port and minReplicas <= maxReplicas naming the fields', () => {
     expect(spec['x-kubernetes-validations']).toEqual([
-      { rule: 'self.metricsPort != self.port', message: 'spec.metricsPort must differ from spec.port', fieldPath: '.metricsPort' },
+      { rule: '!has(self.metricsPort) || !has(self.port) || self.metricsPort != self.port', message: 'spec.metricsPort must differ from spec.port', fieldPath: '.metricsPort' },
     ]);
     expect(spec.properties.autoscaling['x-kubernetes-validations']).toEqual([
       {
-        rule: 'self.minReplicas <= self.maxReplicas',
+        rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
         message: 'spec.autoscaling.minReplicas must be less than or equal to spec.autoscaling.maxReplicas',
         fieldPath: '.minReplicas',
       },
