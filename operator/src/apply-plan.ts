@@ -1,0 +1,31 @@
+import type { KubeObject } from './kube.js';
+
+/**
+ * True when every field the operator would apply already holds that value in the live object. Server-side apply
+ * of such an object would change nothing, so the reconciler skips the request: an idle operator makes no writes.
+ * Fields others set (defaults, the HPA's replicas, a user's extra labels) are not the operator's business.
+ */
+export function isAppliedIn(desired: unknown, live: unknown): boolean {
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isAppliedIn(d, live[i]));
+  }
+  if (desired !== null && typeof desired === 'object') {
+    if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
+    const l = live as Record<string, unknown>;
+    return Object.entries(desired as Record<string, unknown>).every(([k, v]) => isAppliedIn(v, l[k]));
+  }
+  return desired === live;
+}
+
+/** Whether `manager` holds spec.replicas of the object through an Apply (read from managedFields). */
+export function ownsReplicas(live: KubeObject, manager: string): boolean {
+  return (live.metadata.managedFields ?? []).some((entry) => {
+    if (entry.manager !== manager || entry.operation !== 'Apply') return false;
+    const spec = entry.fieldsV1?.['f:spec'] as Record<string, unknown> | undefined;
+    return spec !== undefined && 'f:replicas' in spec;
+  });
+}
+
+export function isControlledBy(live: KubeObject, ownerUid: string): boolean {
+  return (live.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === ownerUid);
+}

@@ -1,0 +1,109 @@
+import type { KeyService } from '../spec.js';
+import { configHash } from './config-hash.js';
+import {
+  CONFIG_HASH_ANNOTATION,
+  type ChildMetadata,
+  type DesiredOptions,
+  childMetadataForKeyService,
+  imageForKeyService,
+  labelsForKeyService,
+  selectorLabelsForKeyService,
+} from './labels.js';
+
+/** The numeric user of the key server image; numeric so that runAsNonRoot can verify it. */
+export const SERVER_USER_ID = 65532;
+export const CONTAINER_NAME = 'key-server';
+
+export interface DeploymentObject {
+  apiVersion: 'apps/v1';
+  kind: 'Deployment';
+  metadata: ChildMetadata;
+  spec: {
+    replicas?: number;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: unknown };
+  };
+}
+
+export function serverArgsForKeyService(ks: KeyService): string[] {
+  return [
+    '--host=0.0.0.0',
+    `--srv-port=${ks.spec.port}`,
+    `--max-size=${ks.spec.maxSize}`,
+    `--metrics-port=${ks.spec.metricsPort}`,
+    `--encoding=${ks.spec.encoding}`,
+  ];
+}
+
+const RESTRICTED_CONTAINER_SECURITY = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  runAsUser: SERVER_USER_ID,
+  runAsGroup: SERVER_USER_ID,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+export function containerForKeyService(ks: KeyService, options: DesiredOptions): Record<string, unknown> {
+  const image = imageForKeyService(ks, options);
+  return {
+    name: CONTAINER_NAME,
+    image: `${image.repository}:${image.tag}`,
+    imagePullPolicy: ks.spec.image.pullPolicy,
+    args: serverArgsForKeyService(ks),
+    ports: [
+      { name: 'http', containerPort: ks.spec.port, protocol: 'TCP' },
+      { name: 'metrics', containerPort: ks.spec.metricsPort, protocol: 'TCP' },
+    ],
+    livenessProbe: {
+      httpGet: { path: '/health', port: 'http' },
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    },
+    readinessProbe: {
+      httpGet: { path: '/ready', port: 'http' },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 2,
+    },
+    resources: ks.spec.resources,
+    securityContext: RESTRICTED_CONTAINER_SECURITY,
+  };
+}
+
+/**
+ * The key server's Deployment. While autoscaling is on, `replicas` is left out so that the HPA alone owns it;
+ * the pod spec passes the `restricted` Pod Security Standard.
+ */
+export function buildDeployment(ks: KeyService, options: DesiredOptions): DeploymentObject {
+  const container = containerForKeyService(ks, options);
+  const podSpec = {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: SERVER_USER_ID,
+      runAsGroup: SERVER_USER_ID,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    containers: [container],
+  };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: childMetadataForKeyService(ks, options),
+    spec: {
+      ...(ks.spec.autoscaling.enabled ? {} : { replicas: ks.spec.replicas }),
+      selector: { matchLabels: selectorLabelsForKeyService(ks) },
+      template: {
+        metadata: {
+          labels: labelsForKeyService(ks, options),
+          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(podSpec) },
+        },
+        spec: podSpec,
+      },
+    },
+  };
+}

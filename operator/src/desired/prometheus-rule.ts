@@ -1,0 +1,88 @@
+import type { KeyService } from '../spec.js';
+import { type DesiredOptions, childMetadataForKeyService } from './labels.js';
+
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: Record<string, string>;
+  annotations: { summary: string; description: string; runbook_url: string };
+}
+
+export interface RuleGroup {
+  name: string;
+  rules: AlertRule[];
+}
+
+/** The key route's latency: health and readiness probes are cheap and would hide a slow key path. */
+const KEY_ENDPOINT = '/key/{length}';
+const RATE_WINDOW = '5m';
+
+/**
+ * Alerting rules as a plain Prometheus rule groups list: the PrometheusRule wraps them, and `render` prints them so
+ * promtool can test them. Under a ServiceMonitor the scrape job is the Service's name, which is the KeyService's.
+ */
+export function buildRuleGroups(ks: KeyService): RuleGroup[] {
+  const { name, namespace } = ks.metadata;
+  const alerts = ks.spec.alerts;
+  const selector = `job="${name}",namespace="${namespace}"`;
+  const total = `sum(rate(http_responses_total{${selector}}[${RATE_WINDOW}]))`;
+  const errors = `sum(rate(http_responses_total{${selector},status_code=~"5.."}[${RATE_WINDOW}]))`;
+  const latencyBuckets = `sum by (le) (rate(request_latency_seconds_bucket{${selector},endpoint="${KEY_ENDPOINT}"}[${RATE_WINDOW}]))`;
+  const labels = (severity: string) => ({ ...alerts.labels, severity, namespace, job: name, keyservice: name });
+  const runbook = (alert: string) => `${alerts.runbookBaseUrl.replace(/\/+$/, '')}/${alert}.md`;
+  const percent = (share: number) => `${Number((share * 100).toFixed(4))}%`;
+  return [
+    {
+      name: `keyservice.${namespace}.${name}`,
+      rules: [
+        {
+          alert: 'KeyServiceDown',
+          // absent() also catches the target vanishing altogether, which `up == 0` alone misses.
+          expr: `absent(up{${selector}} == 1)`,
+          for: alerts.downFor,
+          labels: labels('critical'),
+          annotations: {
+            summary: `Key server ${namespace}/${name} is down`,
+            description: `No pod of KeyService ${namespace}/${name} has answered a scrape for ${alerts.downFor}.`,
+            runbook_url: runbook('KeyServiceDown'),
+          },
+        },
+        {
+          alert: 'KeyServiceHighErrorRate',
+          // The traffic guard keeps a near-idle server (where one error is a large share) and 0/0 = NaN quiet.
+          expr: `(${errors} / ${total}) > ${alerts.errorRateThreshold} and ${total} > ${alerts.minRequestRate}`,
+          for: alerts.errorRateFor,
+          labels: labels('warning'),
+          annotations: {
+            summary: `Key server ${namespace}/${name} answers many 5xx`,
+            description: `More than ${percent(alerts.errorRateThreshold)} of the responses of KeyService ${namespace}/${name} are 5xx ({{ $value | humanizePercentage }} over ${RATE_WINDOW}).`,
+            runbook_url: runbook('KeyServiceHighErrorRate'),
+          },
+        },
+        {
+          alert: 'KeyServiceHighLatency',
+          expr: `histogram_quantile(0.99, ${latencyBuckets}) > ${alerts.latencyThresholdSeconds}`,
+          for: alerts.latencyFor,
+          labels: labels('warning'),
+          annotations: {
+            summary: `Key server ${namespace}/${name} is slow`,
+            description: `The p99 latency of GET /key on KeyService ${namespace}/${name} is {{ $value | humanizeDuration }}, above ${alerts.latencyThresholdSeconds}s.`,
+            runbook_url: runbook('KeyServiceHighLatency'),
+          },
+        },
+      ],
+    },
+  ];
+}
+
+/** The PrometheusRule, or null when spec.alerts.enabled is false. */
+export function buildPrometheusRule(ks: KeyService, options: DesiredOptions): Record<string, unknown> | null {
+  if (!ks.spec.alerts.enabled) return null;
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata: childMetadataForKeyService(ks, options),
+    spec: { groups: buildRuleGroups(ks) },
+  };
+}

@@ -1,0 +1,128 @@
+import http from 'node:http';
+import https from 'node:https';
+import { createInterface } from 'node:readline';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError } from './errors.js';
+
+export interface KubeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+/** Counts every request by method and outcome: the operator's api metrics and the benchmark's write count. */
+export type RequestObserver = (method: string, status: number | 'error') => void;
+
+export interface KubeHttp {
+  request<T>(req: KubeRequest): Promise<T>;
+  /** Streams a watch: calls onLine for each JSON line; resolves when the server ends the stream. */
+  stream(req: KubeRequest, onLine: (line: string) => void): Promise<void>;
+}
+
+/**
+ * Raw requests to the API server with the credentials of a KubeConfig. The library's typed clients serialise
+ * built-in kinds through their models (dropping unknown fields) and default patches to JSON patch; server-side apply
+ * and watches of any kind need the plain request, so this layer sends bytes as given.
+ */
+export function createKubeHttp(kc: KubeConfig, observe: RequestObserver = () => undefined): KubeHttp {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig names no current cluster; set KUBECONFIG or run inside a pod');
+  const base = new URL(cluster.server);
+  const transport = base.protocol === 'https:' ? https : http;
+  const prefix = base.pathname.replace(/\/$/, '');
+  let agent: http.Agent | undefined;
+
+  async function options(req: KubeRequest): Promise<http.RequestOptions> {
+    const auth: https.RequestOptions = {};
+    // Read per request: a projected service account token is rotated on disk.
+    await kc.applyToHTTPSOptions(auth);
+    agent ??= new transport.Agent({
+      keepAlive: true,
+      maxSockets: 64,
+      ca: auth.ca,
+      cert: auth.cert,
+      key: auth.key,
+      ...(auth.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: auth.rejectUnauthorized }),
+    });
+    const query = new URLSearchParams(req.query ?? {}).toString();
+    const headers: Record<string, string> = { accept: 'application/json' };
+    for (const [name, value] of Object.entries(auth.headers ?? {})) headers[name] = String(value);
+    if (req.body !== undefined) headers['content-type'] = req.contentType ?? 'application/json';
+    return {
+      method: req.method,
+      protocol: base.protocol,
+      hostname: base.hostname,
+      port: base.port,
+      path: `${prefix}${req.path}${query ? `?${query}` : ''}`,
+      headers,
+      agent,
+      ...(auth.auth === undefined ? {} : { auth: auth.auth }),
+      ...(req.signal === undefined ? {} : { signal: req.signal }),
+    };
+  }
+
+  function send(req: KubeRequest, opts: http.RequestOptions): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const outgoing = transport.request(opts, resolve);
+      outgoing.on('error', (error) => {
+        observe(req.method, 'error');
+        reject(error);
+      });
+      outgoing.end(req.body === undefined ? undefined : JSON.stringify(req.body));
+    });
+  }
+
+  async function readBody(res: http.IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  async function failure(req: KubeRequest, res: http.IncomingMessage): Promise<KubeApiError> {
+    const text = await readBody(res);
+    let status: { reason?: string; message?: string } = {};
+    try {
+      status = JSON.parse(text) as typeof status;
+    } catch {
+      status = { message: text };
+    }
+    const code = res.statusCode ?? 0;
+    return new KubeApiError(code, status.reason ?? 'Unknown', `${req.method} ${req.path}: ${code} ${status.message ?? ''}`.trim());
+  }
+
+  return {
+    async request<T>(req: KubeRequest): Promise<T> {
+      const res = await send(req, await options(req));
+      const code = res.statusCode ?? 0;
+      observe(req.method, code);
+      if (code < 200 || code >= 300) throw await failure(req, res);
+      const text = await readBody(res);
+      return (text ? JSON.parse(text) : {}) as T;
+    },
+
+    async stream(req: KubeRequest, onLine: (line: string) => void): Promise<void> {
+      const res = await send(req, await options(req));
+      observe(req.method, res.statusCode ?? 0);
+      if (res.statusCode !== 200) throw await failure(req, res);
+      const lines = createInterface({ input: res, crlfDelay: Infinity });
+      await new Promise<void>((resolve, reject) => {
+        // A handler that throws (a 410 inside the stream, say) ends the watch with that error.
+        lines.on('line', (line) => {
+          if (!line.trim()) return;
+          try {
+            onLine(line);
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+            lines.close();
+            res.destroy();
+          }
+        });
+        lines.on('close', resolve);
+        res.on('error', reject);
+      });
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import pino, { type Logger } from 'pino';
+import { parseOperatorCommand, type OperatorConfig } from './config.js';
+import { Controller } from './controller.js';
+import { errorMessage } from './errors.js';
+import { createHealthServer } from './health-server.js';
+import { createKubeHttp, type KubeHttp } from './kube-http.js';
+import { createKubeApi } from './kube.js';
+import { LeaderElector, createLeaseStore } from './leader-election.js';
+import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.js';
+import { renderKeyServices } from './render.js';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** loadFromDefault falls back to http://localhost:8080 when it finds nothing; say so instead of hanging there. */
+function loadKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const server = kc.getCurrentCluster()?.server;
+  if (!server || server === 'http://localhost:8080') {
+    throw new Error('no cluster configured: set KUBECONFIG to a kubeconfig file, or run inside a pod with a service account');
+  }
+  return kc;
+}
+
+function leaderElector(http: KubeHttp, config: OperatorConfig, log: Logger): LeaderElector {
+  return new LeaderElector(createLeaseStore(http, config.leaderElectionNamespace, config.leaderElectionId), {
+    identity: config.identity,
+    // 15 s lease, 10 s renew deadline, 2 s retry: a standby takes over within about 17 s of a crash.
+    leaseDurationMs: 15_000,
+    renewDeadlineMs: 10_000,
+    retryPeriodMs: 2_000,
+    now: Date.now,
+    sleep,
+    log,
+  });
+}
+
+async function runOperator(config: OperatorConfig): Promise<void> {
+  const log = pino({ level: config.logLevel, base: { component: 'keyservice-operator' } });
+  const metrics: OperatorMetrics = createOperatorMetrics();
+  const http = createKubeHttp(loadKubeConfig(), (method, code) => metrics.apiRequests.inc({ method, code: String(code) }));
+  const controller = new Controller({
+    http,
+    api: createKubeApi(http),
+    log,
+    metrics,
+    desired: { defaultImage: config.image },
+    watchNamespace: config.watchNamespace,
+    workers: config.workers,
+    resyncSeconds: config.resyncSeconds,
+    monitoringPollSeconds: config.monitoringPollSeconds,
+    identity: config.identity,
+    now: () => new Date(),
+  });
+  const elector = config.leaderElect ? leaderElector(http, config, log) : null;
+  let leading = false;
+  const server = createHealthServer(metrics.registry, { ready: () => (leading ? controller.isSynced() : true) });
+  server.listen(config.metricsPort);
+  const stopping = new AbortController();
+
+  const shutdown = async (code: number) => {
+    stopping.abort();
+    log.info({ code }, 'stopping');
+    await controller.stop();
+    if (elector && leading) await elector.release().catch(() => undefined);
+    server.close();
+    process.exit(code);
+  };
+  process.once('SIGTERM', () => void shutdown(0));
+  process.once('SIGINT', () => void shutdown(0));
+
+  if (elector) {
+    log.info({ identity: config.identity, lease: `${config.leaderElectionNamespace}/${config.leaderElectionId}` }, 'waiting for the leader lease');
+    if (!(await elector.acquire(stopping.signal))) return;
+    log.info({ identity: config.identity }, 'became the leader');
+  }
+  leading = true;
+  metrics.leader.set(1);
+  await controller.start();
+  if (elector && (await elector.holdUntilLost(stopping.signal))) {
+    // Another process may already act: stop at once rather than reconcile alongside it.
+    metrics.leader.set(0);
+    await shutdown(1);
+  }
+}
+
+function main(argv: string[]): void {
+  const command = parseOperatorCommand(argv, process.env);
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(`${command.text}\n`);
+      return;
+    case 'invalid':
+      process.stderr.write(`${command.problems.join('\n')}\n`);
+      process.exitCode = 2;
+      return;
+    case 'render': {
+      const result = renderKeyServices(readFileSync(command.file, 'utf8'), { defaultImage: command.image }, command.rulesOnly);
+      if (result.ok) process.stdout.write(result.yaml);
+      else process.stderr.write(`${result.problems.join('\n')}\n`);
+      process.exitCode = result.ok ? 0 : 1;
+      return;
+    }
+    case 'run':
+      runOperator(command.config).catch((error: unknown) => {
+        process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: errorMessage(error) })}\n`);
+        process.exit(1);
+      });
+  }
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,28 @@
+/** Condition types and reasons of KeyService status: the one list, so that messages and tests agree. */
+export const ConditionType = {
+  Ready: 'Ready',
+  Progressing: 'Progressing',
+  Degraded: 'Degraded',
+  MonitoringReady: 'MonitoringReady',
+} as const;
+export type ConditionTypeName = (typeof ConditionType)[keyof typeof ConditionType];
+
+export const Reason = {
+  /** Ready: every wanted pod is ready. */
+  Available: 'Available',
+  PodsNotReady: 'PodsNotReady',
+  DeploymentMissing: 'DeploymentMissing',
+  /** Progressing */
+  RolloutInProgress: 'RolloutInProgress',
+  RolloutComplete: 'RolloutComplete',
+  /** Degraded */
+  AsExpected: 'AsExpected',
+  InvalidSpec: 'InvalidSpec',
+  ApplyFailed: 'ApplyFailed',
+  RolloutStuck: 'RolloutStuck',
+  /** MonitoringReady */
+  MonitoringApplied: 'MonitoringApplied',
+  MonitoringDisabled: 'MonitoringDisabled',
+  MonitoringCrdsMissing: 'MonitoringCRDsMissing',
+} as const;
+export type ReasonName = (typeof Reason)[keyof typeof Reason];

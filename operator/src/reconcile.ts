@@ -1,0 +1,175 @@
+import type { Logger } from 'pino';
+import { isAppliedIn, isControlledBy, ownsReplicas } from './apply-plan.js';
+import { buildChildren, type ChildKind, type DesiredChild } from './desired/children.js';
+import { canonicalJson } from './desired/config-hash.js';
+import { FIELD_MANAGER, type DesiredOptions, selectorLabelsForKeyService } from './desired/labels.js';
+import { endpointForKeyService } from './desired/service.js';
+import { TerminalError, errorMessage, isRetriable } from './errors.js';
+import type { KubeApi, KubeObject } from './kube.js';
+import { Reason, type ReasonName } from './reasons.js';
+import { API_VERSION, KIND, PLURAL, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
+import {
+  computeStatus,
+  observeDeployment,
+  transitionEvents,
+  type EventRecord,
+  type MonitoringState,
+} from './status.js';
+
+/** Hands spec.replicas to a manager that never applies again, so dropping it from our apply keeps its value. */
+export const REPLICAS_HANDOFF_MANAGER = 'keyservice-operator-replicas-handoff';
+
+export interface ObjectCache {
+  get(key: string): KubeObject | undefined;
+}
+
+export interface ReconcileDeps {
+  api: KubeApi;
+  keyServices: ObjectCache;
+  /** Caches of the children by kind; a monitoring kind is absent while its CRD is not installed. */
+  children: Partial<Record<ChildKind, ObjectCache>>;
+  monitoringAvailable: () => boolean;
+  options: DesiredOptions;
+  now: () => Date;
+  log: Logger;
+  identity: string;
+}
+
+interface Failure {
+  reason: ReasonName;
+  message: string;
+  error: Error;
+}
+
+interface Outcome {
+  failure: Failure | null;
+  monitoring: MonitoringState;
+  endpoint: string;
+}
+
+function monitoringState(ks: KeyService, available: boolean): MonitoringState {
+  if (!ks.spec.serviceMonitor.enabled && !ks.spec.alerts.enabled) return 'disabled';
+  return available ? 'applied' : 'crds-missing';
+}
+
+/** True when the Deployment's replicas must first pass to the handoff manager (autoscaling just turned on). */
+function needsReplicasHandoff(child: DesiredChild, ks: KeyService, live: KubeObject | undefined): live is KubeObject {
+  return child.type.kind === 'Deployment' && ks.spec.autoscaling.enabled && live !== undefined && ownsReplicas(live, FIELD_MANAGER);
+}
+
+async function handOffReplicas(ks: KeyService, live: KubeObject, deps: ReconcileDeps): Promise<void> {
+  const replicas = (live.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+  const { name, namespace } = ks.metadata;
+  const partial = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace }, spec: { replicas } };
+  await deps.api.apply(partial, 'deployments', REPLICAS_HANDOFF_MANAGER);
+}
+
+async function applyChild(child: DesiredChild, ks: KeyService, deps: ReconcileDeps): Promise<void> {
+  const { name, namespace, uid } = ks.metadata;
+  const live = deps.children[child.type.kind]?.get(`${namespace}/${name}`);
+  if (child.object === null) {
+    if (live && isControlledBy(live, uid)) await deps.api.remove(child.type.apiVersion, child.type.plural, namespace, name);
+    return;
+  }
+  const handoff = needsReplicasHandoff(child, ks, live);
+  if (live && !handoff && isAppliedIn(child.object, live)) return;
+  if (handoff) await handOffReplicas(ks, live, deps);
+  await deps.api.apply(child.object as KubeObject, child.type.plural, FIELD_MANAGER);
+}
+
+async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
+  const available = deps.monitoringAvailable();
+  const outcome: Outcome = { failure: null, monitoring: monitoringState(ks, available), endpoint: endpointForKeyService(ks) };
+  for (const child of buildChildren(ks, deps.options)) {
+    if (child.type.monitoring && !available) continue;
+    try {
+      await applyChild(child, ks, deps);
+    } catch (error) {
+      const message = `Applying the ${child.type.kind} ${ks.metadata.name} failed: ${errorMessage(error)}. Check the operator's RBAC and the fields of the KeyService.`;
+      return { ...outcome, failure: { reason: Reason.ApplyFailed, message, error: error as Error } };
+    }
+  }
+  return outcome;
+}
+
+function invalidSpec(problems: string[]): Outcome {
+  const message = `The spec is invalid: ${problems.join('; ')}. Fix the KeyService; nothing is applied until then.`;
+  return { failure: { reason: Reason.InvalidSpec, message, error: new TerminalError(message) }, monitoring: 'blocked', endpoint: '' };
+}
+
+function eventObject(raw: KubeObject, event: EventRecord, now: string, identity: string): KubeObject {
+  const { name, namespace, uid } = raw.metadata;
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `${name}.${Date.parse(now).toString(16)}${Math.random().toString(16).slice(2, 8)}`, namespace },
+    involvedObject: { apiVersion: API_VERSION, kind: KIND, name, namespace, uid },
+    type: event.type,
+    reason: event.reason,
+    message: event.message,
+    source: { component: FIELD_MANAGER },
+    reportingComponent: FIELD_MANAGER,
+    reportingInstance: identity,
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
+}
+
+async function writeStatus(raw: KubeObject, status: KeyServiceStatus, deps: ReconcileDeps, now: string): Promise<void> {
+  const previous = (raw.status ?? {}) as KeyServiceStatus;
+  if (canonicalJson(previous) === canonicalJson(status)) return;
+  await deps.api.patchStatus(API_VERSION, PLURAL, raw.metadata.namespace ?? '', raw.metadata.name, status);
+  for (const event of transitionEvents(previous.conditions ?? [], status.conditions ?? [])) {
+    // An Event is a courtesy to the user: failing to record one must not fail the reconcile.
+    await deps.api.createEvent(eventObject(raw, event, now, deps.identity)).catch((error: unknown) => {
+      deps.log.warn({ err: errorMessage(error), reason: event.reason }, 'could not record an event');
+    });
+  }
+}
+
+function toKeyService(raw: KubeObject, spec: KeyServiceSpec): KeyService {
+  const { name, namespace = '', uid = '', generation = 0 } = raw.metadata;
+  return { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace, uid, generation }, spec };
+}
+
+function selectorFor(name: string): string {
+  const labels = selectorLabelsForKeyService({ metadata: { name } } as KeyService);
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+function statusFor(raw: KubeObject, outcome: Outcome, deployment: KubeObject | undefined, now: string): KeyServiceStatus {
+  const failure = outcome.failure;
+  return computeStatus({
+    generation: raw.metadata.generation ?? 0,
+    previous: ((raw.status ?? {}) as KeyServiceStatus).conditions ?? [],
+    now,
+    selector: selectorFor(raw.metadata.name),
+    endpoint: outcome.endpoint,
+    deployment: deployment ? observeDeployment(deployment) : null,
+    monitoring: outcome.monitoring,
+    failure: failure ? { reason: failure.reason, message: failure.message } : null,
+  });
+}
+
+/**
+ * Brings one KeyService's children to the desired state and writes its status once, at the end. Level-triggered:
+ * it reads everything from the caches, whatever event caused it. Throws when the key should be retried.
+ */
+export async function reconcile(key: string, deps: ReconcileDeps): Promise<void> {
+  const raw = deps.keyServices.get(key);
+  // A deleted KeyService needs nothing: owner references let the garbage collector remove its children.
+  if (!raw || raw.metadata.deletionTimestamp) return;
+
+  const parsed = parseSpec(raw.spec);
+  const outcome = parsed.ok ? await applyAll(toKeyService(raw, parsed.spec), deps) : invalidSpec(parsed.problems);
+
+  const now = deps.now().toISOString().replace(/\.\d+Z$/, 'Z');
+  const status = statusFor(raw, outcome, deps.children.Deployment?.get(key), now);
+  await writeStatus(raw, status, deps, now);
+
+  const error = outcome.failure?.error;
+  if (error) throw isRetriable(error) ? error : new TerminalError(errorMessage(error), { cause: error });
+}

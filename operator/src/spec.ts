@@ -1,0 +1,220 @@
+import { z } from 'zod';
+
+/** The one definition of the KeyService resource: the CRD in crds/ is generated from these schemas. */
+export const GROUP = 'keyservice.io';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'KeyService';
+export const PLURAL = 'keyservices';
+export const SINGULAR = 'keyservice';
+export const SHORT_NAMES = ['ks'];
+export const CATEGORIES = ['keyservice'];
+
+export const MAX_KEY_SIZE_LIMIT = 1_048_576;
+export const ENCODINGS = ['hex', 'base64', 'base64url', 'raw'] as const;
+export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+
+/**
+ * Bucket bounds of the server's request_latency_seconds histogram below its top one: histogram_quantile can only
+ * report a p99 above a threshold that is one of these (and never above the top bucket).
+ */
+export const LATENCY_THRESHOLDS_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
+
+const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
+const DURATION = /^(0|([0-9]+(ms|s|m|h|d|w|y))+)$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+const port = (what: string) => z.int().min(1).max(65535).describe(`${what} (1..65535)`);
+const quantity = (what: string) =>
+  z.string().regex(QUANTITY).describe(`${what}, a Kubernetes quantity such as 100m, 1 or 64Mi`);
+const duration = (what: string) =>
+  z.string().regex(DURATION).describe(`${what}, a Prometheus duration such as 30s, 5m or 1h`);
+const labels = (what: string) =>
+  z
+    .record(z.string().regex(LABEL_KEY), z.string().max(63))
+    .default({})
+    .describe(what);
+
+export const imageSchema = z
+  .object({
+    repository: z.string().min(1).optional().describe('Image repository; the operator flag --image sets the default'),
+    tag: z.string().min(1).optional().describe('Image tag; the operator flag --image sets the default'),
+    pullPolicy: z.enum(PULL_POLICIES).default('IfNotPresent').describe('When the kubelet pulls the image'),
+  })
+  .describe('Container image of the key server');
+
+export const autoscalingSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe('Run a HorizontalPodAutoscaler; spec.replicas is then ignored'),
+    minReplicas: z.int().min(1).max(1000).default(1).describe('Fewest pods the autoscaler keeps (1..1000)'),
+    maxReplicas: z.int().min(1).max(1000).default(5).describe('Most pods the autoscaler runs (1..1000)'),
+    targetCPUUtilizationPercentage: z
+      .int()
+      .min(1)
+      .max(100)
+      .default(80)
+      .describe('Average CPU use, in percent of the request, the autoscaler aims for (1..100)'),
+  })
+  .refine((a) => a.minReplicas <= a.maxReplicas, {
+    message: 'spec.autoscaling.minReplicas must be less than or equal to spec.autoscaling.maxReplicas',
+    path: ['minReplicas'],
+  })
+  // The has() guards: the API server checks the rule against the bare `default: {}` too, before nested defaults.
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
+        message: 'spec.autoscaling.minReplicas must be less than or equal to spec.autoscaling.maxReplicas',
+        fieldPath: '.minReplicas',
+      },
+    ],
+  })
+  .describe('Horizontal autoscaling on CPU');
+
+const resourceListSchema = (cpu: string, memory: string, what: string) =>
+  z
+    .object({ cpu: quantity(`CPU ${what}`).default(cpu), memory: quantity(`Memory ${what}`).default(memory) })
+    .prefault({})
+    .describe(`${what[0]?.toUpperCase() ?? ''}${what.slice(1)} of the key server container`);
+
+export const resourcesSchema = z
+  .object({
+    requests: resourceListSchema('100m', '64Mi', 'requests'),
+    limits: resourceListSchema('200m', '128Mi', 'limits'),
+  })
+  .describe('Compute resources of the key server container');
+
+export const serviceMonitorSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Create a ServiceMonitor where prometheus-operator is installed'),
+    interval: duration('Scrape interval').default('30s'),
+    labels: labels('Extra labels on the ServiceMonitor, such as release: <prometheus release> for its selector'),
+  })
+  .describe('Prometheus scraping through prometheus-operator');
+
+export const alertsSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Create a PrometheusRule where prometheus-operator is installed'),
+    errorRateThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.05)
+      .describe('Share of 5xx responses (0..1) above which KeyServiceHighErrorRate fires'),
+    minRequestRate: z
+      .number()
+      .min(0)
+      .max(1_000_000)
+      .default(0.1)
+      .describe('Requests per second below which the error-rate alert stays quiet (too little traffic to judge)'),
+    latencyThresholdSeconds: z
+      .literal(LATENCY_THRESHOLDS_SECONDS)
+      .default(0.25)
+      .describe('p99 latency, in seconds, above which KeyServiceHighLatency fires; a bucket bound of the histogram'),
+    downFor: duration('How long the server must be down before KeyServiceDown fires').default('5m'),
+    errorRateFor: duration('How long the error rate must stay high before the alert fires').default('10m'),
+    latencyFor: duration('How long the p99 latency must stay high before the alert fires').default('10m'),
+    labels: labels('Extra labels on every alert, such as team: platform for Alertmanager routing'),
+    runbookBaseUrl: z
+      .url()
+      .default('https://github.com/keyservice/keyservice/blob/main/docs/runbooks')
+      .describe('Base URL of the runbooks; each alert links <base>/<AlertName>.md'),
+  })
+  .describe('Prometheus alerting rules through prometheus-operator');
+
+export const keyServiceSpecSchema = z
+  .object({
+    maxSize: z
+      .int()
+      .min(1)
+      .max(MAX_KEY_SIZE_LIMIT)
+      .default(1024)
+      .describe(`Largest key, in bytes, that GET /key/<length> hands out (1..${MAX_KEY_SIZE_LIMIT})`),
+    port: port('Port of the key API').default(1123),
+    metricsPort: port('Port of the Prometheus metrics endpoint; must differ from port').default(8000),
+    encoding: z.enum(ENCODINGS).default('hex').describe('Encoding of keys when the request names none'),
+    image: imageSchema.prefault({}),
+    replicas: z.int().min(0).max(1000).default(1).describe('Pods to run while autoscaling is off (0..1000)'),
+    autoscaling: autoscalingSchema.prefault({}),
+    resources: resourcesSchema.prefault({}),
+    serviceMonitor: serviceMonitorSchema.prefault({}),
+    alerts: alertsSchema.prefault({}),
+  })
+  .refine((s) => s.metricsPort !== s.port, {
+    message: 'spec.metricsPort must differ from spec.port',
+    path: ['metricsPort'],
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: '!has(self.metricsPort) || !has(self.port) || self.metricsPort != self.port',
+        message: 'spec.metricsPort must differ from spec.port', fieldPath: '.metricsPort' },
+    ],
+  })
+  .describe('Desired state of a key server');
+
+export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
+
+export const conditionSchema = z
+  .object({
+    type: z.string().min(1).max(316).describe('Kind of condition: Ready, Progressing, Degraded or MonitoringReady'),
+    status: z.enum(CONDITION_STATUSES).describe('True, False or Unknown'),
+    observedGeneration: z.int().min(0).optional().describe('metadata.generation the condition was computed from'),
+    lastTransitionTime: z.string().describe('When status last changed (RFC 3339)').meta({ format: 'date-time' }),
+    reason: z.string().min(1).max(1024).describe('CamelCase reason for the last transition'),
+    message: z.string().max(32768).describe('Human-readable details, saying what to do when it is a failure'),
+  })
+  .describe('A metav1.Condition');
+
+export const keyServiceStatusSchema = z
+  .object({
+    observedGeneration: z.int().min(0).optional().describe('metadata.generation the status was computed from'),
+    conditions: z
+      .array(conditionSchema)
+      .optional()
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
+      .describe('Ready, Progressing, Degraded and MonitoringReady'),
+    replicas: z.int().min(0).optional().describe('Pods of the Deployment (the scale subresource reads it)'),
+    readyReplicas: z.int().min(0).optional().describe('Pods passing their readiness probe'),
+    selector: z.string().optional().describe('Label selector of the pods, for the scale subresource and an HPA'),
+    endpoint: z.string().optional().describe('In-cluster URL of the key API'),
+  })
+  .describe('Observed state of a key server');
+
+export type KeyServiceSpec = z.output<typeof keyServiceSpecSchema>;
+export type KeyServiceStatus = z.output<typeof keyServiceStatusSchema>;
+export type Condition = z.output<typeof conditionSchema>;
+
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  uid: string;
+  generation?: number;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  deletionTimestamp?: string;
+}
+
+/** A KeyService whose spec has been parsed: every default filled in, every bound checked. */
+export interface KeyService {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: ObjectMeta;
+  spec: KeyServiceSpec;
+  status?: KeyServiceStatus;
+}
+
+export type SpecParse = { ok: true; spec: KeyServiceSpec } | { ok: false; problems: string[] };
+
+/** Parses a spec as read from the API server or a file; each problem names its field (spec.x.y: message). */
+export function parseSpec(raw: unknown): SpecParse {
+  const result = keyServiceSpecSchema.safeParse(raw ?? {});
+  if (result.success) return { ok: true, spec: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => {
+      const path = ['spec', ...issue.path.map(String)].join('.');
+      return issue.message.startsWith(path) ? issue.message : `${path}: ${issue.message}`;
+    }),
+  };
+}

@@ -1,0 +1,168 @@
+import { ConditionType, Reason, type ConditionTypeName, type ReasonName } from './reasons.js';
+import type { Condition, KeyServiceStatus } from './spec.js';
+
+export type MonitoringState = 'applied' | 'disabled' | 'crds-missing' | 'blocked';
+
+/** The part of a live Deployment that status is computed from. */
+export interface DeploymentObservation {
+  generation: number;
+  observedGeneration: number;
+  /** spec.replicas as the API server holds it (set by the operator or by the HPA). */
+  wanted: number;
+  replicas: number;
+  readyReplicas: number;
+  updatedReplicas: number;
+  /** A Progressing=False condition (ProgressDeadlineExceeded) or a ReplicaFailure, with its message. */
+  failure: string | null;
+}
+
+export interface StatusInput {
+  generation: number;
+  previous: Condition[];
+  now: string;
+  selector: string;
+  endpoint: string;
+  deployment: DeploymentObservation | null;
+  monitoring: MonitoringState;
+  /** Why the spec could not be parsed or the children could not be applied; null when all went through. */
+  failure: { reason: ReasonName; message: string } | null;
+}
+
+interface ConditionValue {
+  status: 'True' | 'False' | 'Unknown';
+  reason: ReasonName;
+  message: string;
+}
+
+function readiness(d: DeploymentObservation | null): ConditionValue {
+  if (d === null) return { status: 'False', reason: Reason.DeploymentMissing, message: 'The Deployment does not exist yet.' };
+  if (d.readyReplicas >= d.wanted && d.wanted > 0) {
+    return { status: 'True', reason: Reason.Available, message: `${d.readyReplicas}/${d.wanted} pods are ready.` };
+  }
+  return {
+    status: 'False',
+    reason: Reason.PodsNotReady,
+    message: `${d.readyReplicas}/${d.wanted} pods are ready; the events of the pods say why the others are not.`,
+  };
+}
+
+function progress(d: DeploymentObservation | null): ConditionValue {
+  const rolling =
+    d === null || d.observedGeneration < d.generation || d.updatedReplicas < d.wanted || d.replicas > d.updatedReplicas;
+  return rolling
+    ? { status: 'True', reason: Reason.RolloutInProgress, message: 'The Deployment is rolling out a new pod template.' }
+    : { status: 'False', reason: Reason.RolloutComplete, message: 'Every pod runs the current pod template.' };
+}
+
+function degradation(input: StatusInput): ConditionValue {
+  if (input.failure) return { status: 'True', ...input.failure };
+  if (input.deployment?.failure) {
+    return { status: 'True', reason: Reason.RolloutStuck, message: input.deployment.failure };
+  }
+  return { status: 'False', reason: Reason.AsExpected, message: 'All children are applied.' };
+}
+
+const MONITORING: Record<MonitoringState, ConditionValue> = {
+  applied: { status: 'True', reason: Reason.MonitoringApplied, message: 'The ServiceMonitor and PrometheusRule are applied.' },
+  disabled: { status: 'False', reason: Reason.MonitoringDisabled, message: 'spec.serviceMonitor and spec.alerts are disabled.' },
+  blocked: { status: 'Unknown', reason: Reason.InvalidSpec, message: 'Nothing is applied until the spec is valid.' },
+  'crds-missing': {
+    status: 'False',
+    reason: Reason.MonitoringCrdsMissing,
+    message:
+      'The monitoring.coreos.com CRDs (ServiceMonitor, PrometheusRule) are not installed; install prometheus-operator and the operator creates them.',
+  },
+};
+
+function condition(type: ConditionTypeName, value: ConditionValue, input: StatusInput): Condition {
+  const before = input.previous.find((c) => c.type === type);
+  const unchanged = before?.status === value.status;
+  return {
+    type,
+    ...value,
+    observedGeneration: input.generation,
+    // The transition time moves only when the status flips, as metav1.Condition requires.
+    lastTransitionTime: unchanged && before ? before.lastTransitionTime : input.now,
+  };
+}
+
+/** The whole status, computed from what was observed: the same input gives the same status. */
+export function computeStatus(input: StatusInput): KeyServiceStatus {
+  const d = input.deployment;
+  return {
+    observedGeneration: input.generation,
+    conditions: [
+      condition(ConditionType.Ready, readiness(d), input),
+      condition(ConditionType.Progressing, progress(d), input),
+      condition(ConditionType.Degraded, degradation(input), input),
+      condition(ConditionType.MonitoringReady, MONITORING[input.monitoring], input),
+    ],
+    replicas: d?.replicas ?? 0,
+    readyReplicas: d?.readyReplicas ?? 0,
+    selector: input.selector,
+    endpoint: input.endpoint,
+  };
+}
+
+export interface EventRecord {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+type EventRule = (c: Condition, before: Condition | undefined) => 'Normal' | 'Warning' | null;
+
+const EVENT_RULES: Record<string, EventRule> = {
+  [ConditionType.Degraded]: (c, before) => (c.status === 'True' ? 'Warning' : before?.status === 'True' ? 'Normal' : null),
+  [ConditionType.Ready]: (c, before) => (c.status === 'True' ? 'Normal' : before?.status === 'True' ? 'Warning' : null),
+  [ConditionType.MonitoringReady]: (c) => (c.reason === Reason.MonitoringCrdsMissing ? 'Warning' : null),
+};
+
+function eventFor(c: Condition, before: Condition | undefined): EventRecord | null {
+  if (before?.status === c.status && before.reason === c.reason) return null;
+  const type = EVENT_RULES[c.type]?.(c, before) ?? null;
+  return type === null ? null : { type, reason: c.reason, message: c.message };
+}
+
+/**
+ * Events on transitions only: a failure beginning (Warning), its end (Normal), Ready gained (Normal) or lost
+ * (Warning), monitoring left out for want of its CRDs (Warning). A KeyService that sits unchanged emits nothing.
+ */
+export function transitionEvents(previous: Condition[], next: Condition[]): EventRecord[] {
+  return next.flatMap((c) => eventFor(c, previous.find((p) => p.type === c.type)) ?? []);
+}
+
+export interface LiveDeployment {
+  metadata: { generation?: number };
+  spec?: { replicas?: number };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    updatedReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+}
+
+type DeploymentCondition = NonNullable<NonNullable<LiveDeployment['status']>['conditions']>[number];
+
+function stuckMessage(conditions: DeploymentCondition[] | undefined): string | null {
+  const stuck = (conditions ?? []).find(
+    (c) => (c.type === 'Progressing' && c.status === 'False') || (c.type === 'ReplicaFailure' && c.status === 'True'),
+  );
+  return stuck ? `Deployment ${stuck.reason ?? stuck.type}: ${stuck.message ?? ''}`.trim() : null;
+}
+
+/** Reads the fields status needs from a Deployment as the API server returns it (absent counts mean 0). */
+export function observeDeployment(live: LiveDeployment): DeploymentObservation {
+  const { observedGeneration = 0, replicas = 0, readyReplicas = 0, updatedReplicas = 0, conditions } = live.status ?? {};
+  return {
+    generation: live.metadata.generation ?? 0,
+    observedGeneration,
+    wanted: live.spec?.replicas ?? 1,
+    replicas,
+    readyReplicas,
+    updatedReplicas,
+    failure: stuckMessage(conditions),
+  };
+}

@@ -1,0 +1,193 @@
+import { buildChildren } from '../src/desired/children.js';
+import { canonicalJson, configHash } from '../src/desired/config-hash.js';
+import { buildDeployment } from '../src/desired/deployment.js';
+import { buildHorizontalPodAutoscaler } from '../src/desired/hpa.js';
+import { buildServiceMonitor } from '../src/desired/service-monitor.js';
+import { buildService, endpointForKeyService } from '../src/desired/service.js';
+import { OPTIONS, keyService } from './fixtures.js';
+
+const LABELS = {
+  'app.kubernetes.io/name': 'key-server',
+  'app.kubernetes.io/instance': 'demo',
+  'app.kubernetes.io/component': 'key-server',
+  'app.kubernetes.io/part-of': 'keyservice',
+  'app.kubernetes.io/managed-by': 'keyservice-operator',
+  'app.kubernetes.io/version': '0.1.0',
+};
+const SELECTOR = { 'app.kubernetes.io/name': 'key-server', 'app.kubernetes.io/instance': 'demo' };
+const OWNER = {
+  apiVersion: 'keyservice.io/v1alpha1',
+  kind: 'KeyService',
+  name: 'demo',
+  uid: 'uid-1',
+  controller: true,
+  blockOwnerDeletion: true,
+};
+const METADATA = { name: 'demo', namespace: 'team-a', labels: LABELS, ownerReferences: [OWNER] };
+const RESTRICTED = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  runAsGroup: 65532,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+describe('buildDeployment', () => {
+  describe('for a KeyService with the defaults', () => {
+    it('runs the server with the spec as flags, probes and a restricted pod', () => {
+      const deployment = buildDeployment(keyService({ maxSize: 2048, encoding: 'base64' }), OPTIONS);
+      const podSpec = {
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [
+          {
+            name: 'key-server',
+            image: 'ghcr.io/keyservice/key-server:0.1.0',
+            imagePullPolicy: 'IfNotPresent',
+            args: ['--host=0.0.0.0', '--srv-port=1123', '--max-size=2048', '--metrics-port=8000', '--encoding=base64'],
+            ports: [
+              { name: 'http', containerPort: 1123, protocol: 'TCP' },
+              { name: 'metrics', containerPort: 8000, protocol: 'TCP' },
+            ],
+            livenessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+            readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+            resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+            securityContext: RESTRICTED,
+          },
+        ],
+      };
+      expect(deployment).toEqual({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: METADATA,
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: SELECTOR },
+          template: {
+            metadata: { labels: LABELS, annotations: { 'keyservice.io/config-hash': configHash(podSpec) } },
+            spec: podSpec,
+          },
+        },
+      });
+    });
+  });
+
+  describe('when autoscaling is on', () => {
+    it('leaves replicas out so that the HPA owns them', () => {
+      const deployment = buildDeployment(keyService({ replicas: 3, autoscaling: { enabled: true } }), OPTIONS);
+      expect('replicas' in deployment.spec).toBe(false);
+    });
+  });
+
+  describe('when the image is set in the spec', () => {
+    it('uses it over the operator default and labels the version', () => {
+      const deployment = buildDeployment(
+        keyService({ image: { repository: 'registry.local/ks', tag: '1.2.3', pullPolicy: 'Always' } }),
+        OPTIONS,
+      );
+      const container = (deployment.spec.template.spec as { containers: Record<string, unknown>[] }).containers[0];
+      expect([container?.image, container?.imagePullPolicy, deployment.metadata.labels['app.kubernetes.io/version']]).toEqual([
+        'registry.local/ks:1.2.3',
+        'Always',
+        '1.2.3',
+      ]);
+    });
+  });
+
+  describe('the config hash', () => {
+    it('is the same for the same spec and changes with maxSize', () => {
+      const hash = (spec: unknown) =>
+        buildDeployment(keyService(spec), OPTIONS).spec.template.metadata.annotations['keyservice.io/config-hash'];
+      expect([hash({}) === hash({}), hash({}) === hash({ maxSize: 4096 }), hash({}) === hash({ replicas: 4 })]).toEqual([
+        true,
+        false,
+        true,
+      ]);
+    });
+  });
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth and skips undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: undefined } })).toBe('{"a":{"d":[2,{"e":0,"f":1}]},"b":1}');
+  });
+});
+
+describe('buildService', () => {
+  it('exposes the key API and the metrics port by name', () => {
+    expect(buildService(keyService({ port: 8080, metricsPort: 9090 }), OPTIONS)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: METADATA,
+      spec: {
+        type: 'ClusterIP',
+        selector: SELECTOR,
+        ports: [
+          { name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' },
+          { name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' },
+        ],
+      },
+    });
+  });
+
+  it('gives the endpoint as the in-cluster URL', () => {
+    expect(endpointForKeyService(keyService({ port: 8080, metricsPort: 9090 }))).toBe('http://demo.team-a.svc:8080');
+  });
+});
+
+describe('buildHorizontalPodAutoscaler', () => {
+  it('targets the Deployment on CPU when autoscaling is on', () => {
+    const ks = keyService({ autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 7, targetCPUUtilizationPercentage: 65 } });
+    expect(buildHorizontalPodAutoscaler(ks, OPTIONS)).toEqual({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: METADATA,
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'demo' },
+        minReplicas: 2,
+        maxReplicas: 7,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 65 } } }],
+      },
+    });
+  });
+
+  it('is null when autoscaling is off', () => {
+    expect(buildHorizontalPodAutoscaler(keyService(), OPTIONS)).toBeNull();
+  });
+});
+
+describe('buildServiceMonitor', () => {
+  it('scrapes the metrics port at the interval, with the extra labels', () => {
+    const ks = keyService({ serviceMonitor: { interval: '15s', labels: { release: 'kps' } } });
+    expect(buildServiceMonitor(ks, OPTIONS)).toEqual({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { ...METADATA, labels: { release: 'kps', ...LABELS } },
+      spec: {
+        selector: { matchLabels: SELECTOR },
+        namespaceSelector: { matchNames: ['team-a'] },
+        endpoints: [{ port: 'metrics', path: '/metrics', interval: '15s' }],
+      },
+    });
+  });
+
+  it('is null when disabled', () => {
+    expect(buildServiceMonitor(keyService({ serviceMonitor: { enabled: false } }), OPTIONS)).toBeNull();
+  });
+});
+
+describe('buildChildren', () => {
+  it('lists the five kinds in apply order, null where a feature is off', () => {
+    const children = buildChildren(keyService({ alerts: { enabled: false } }), OPTIONS);
+    expect(children.map((c) => [c.type.kind, c.object === null])).toEqual([
+      ['Deployment', false],
+      ['Service', false],
+      ['HorizontalPodAutoscaler', true],
+      ['ServiceMonitor', false],
+      ['PrometheusRule', true],
+    ]);
+  });
+});

@@ -1,0 +1,105 @@
+import pino from 'pino';
+import type { ChildKind } from '../src/desired/children.js';
+import { KubeApiError } from '../src/errors.js';
+import type { KubeApi, KubeObject } from '../src/kube.js';
+import type { ReconcileDeps } from '../src/reconcile.js';
+import { OPTIONS } from './fixtures.js';
+
+const KIND_BY_PLURAL: Record<string, ChildKind> = {
+  deployments: 'Deployment',
+  services: 'Service',
+  horizontalpodautoscalers: 'HorizontalPodAutoscaler',
+  servicemonitors: 'ServiceMonitor',
+  prometheusrules: 'PrometheusRule',
+};
+
+/**
+ * An in-memory API server for the reconciler: apply stores the object where the caches read it (with the
+ * managedFields an API server records), so a second reconcile sees what the first one wrote.
+ */
+export class FakeCluster {
+  readonly calls: string[] = [];
+  readonly keyServices = new Map<string, KubeObject>();
+  readonly children: Record<ChildKind, Map<string, KubeObject>> = {
+    Deployment: new Map(),
+    Service: new Map(),
+    HorizontalPodAutoscaler: new Map(),
+    ServiceMonitor: new Map(),
+    PrometheusRule: new Map(),
+  };
+  monitoring = true;
+  failApplyOf: ChildKind | null = null;
+
+  readonly api: KubeApi = {
+    apply: (obj, plural, manager) => {
+      const kind = KIND_BY_PLURAL[plural] as ChildKind;
+      this.calls.push(`apply ${kind} ${manager}`);
+      if (this.failApplyOf === kind) return Promise.reject(new KubeApiError(403, 'Forbidden', `${kind} is forbidden`));
+      const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
+      const live = this.children[kind].get(key);
+      const merged = { ...live, ...obj, metadata: { ...live?.metadata, ...obj.metadata }, spec: { ...(live?.spec as object), ...(obj.spec as object) } };
+      const spec = obj.spec as Record<string, unknown> | undefined;
+      const others = (live?.metadata.managedFields ?? []).filter((m) => m.manager !== manager);
+      merged.metadata.managedFields = [
+        ...others,
+        { manager, operation: 'Apply', fieldsV1: { 'f:spec': Object.fromEntries(Object.keys(spec ?? {}).map((k) => [`f:${k}`, {}])) } },
+      ];
+      this.children[kind].set(key, merged);
+      return Promise.resolve(merged as KubeObject);
+    },
+    remove: (_apiVersion, plural, namespace, name) => {
+      const kind = KIND_BY_PLURAL[plural] as ChildKind;
+      this.calls.push(`delete ${kind}`);
+      this.children[kind].delete(`${namespace}/${name}`);
+      return Promise.resolve();
+    },
+    patchStatus: (_apiVersion, _plural, namespace, name, status) => {
+      this.calls.push('status');
+      const key = `${namespace}/${name}`;
+      const ks = this.keyServices.get(key);
+      if (ks) this.keyServices.set(key, { ...ks, status: JSON.parse(JSON.stringify(status)) as unknown });
+      return Promise.resolve();
+    },
+    createEvent: (event) => {
+      this.calls.push(`event ${String(event.reason)}`);
+      return Promise.resolve();
+    },
+    hasResources: () => Promise.resolve(this.monitoring),
+  };
+
+  addKeyService(spec: unknown, generation = 1): string {
+    this.keyServices.set('team-a/demo', {
+      apiVersion: 'keyservice.io/v1alpha1',
+      kind: 'KeyService',
+      metadata: { name: 'demo', namespace: 'team-a', uid: 'uid-1', generation },
+      spec,
+    });
+    return 'team-a/demo';
+  }
+
+  /** What the Deployment controller and kwok would report once every pod runs. */
+  markDeploymentRolledOut(key: string): void {
+    const d = this.children.Deployment.get(key);
+    if (!d) throw new Error('no Deployment');
+    const replicas = (d.spec as { replicas?: number }).replicas ?? 1;
+    d.metadata.generation = 1;
+    d.status = { observedGeneration: 1, replicas, readyReplicas: replicas, updatedReplicas: replicas };
+  }
+
+  deps(): ReconcileDeps {
+    return {
+      api: this.api,
+      keyServices: this.keyServices,
+      children: this.children,
+      monitoringAvailable: () => this.monitoring,
+      options: OPTIONS,
+      now: () => new Date('2026-01-01T00:00:00.123Z'),
+      log: pino({ level: 'silent' }),
+      identity: 'test',
+    };
+  }
+
+  take(): string[] {
+    return this.calls.splice(0);
+  }
+}

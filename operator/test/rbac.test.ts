@@ -1,0 +1,37 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { parse } from 'yaml';
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+const rbacFiles = ['manifests/rbac', 'manifests/rbac-namespaced'].flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f !== 'kustomization.yaml')
+    .sort()
+    .map((f) => `${dir}/${f}`),
+);
+const rules: Rule[] = rbacFiles.flatMap((file) => (parse(readFileSync(file, 'utf8')) as { rules?: Rule[] }).rules ?? []);
+
+describe('the operator RBAC in manifests/', () => {
+  it('grants nothing on Secrets and uses no wildcard', () => {
+    const granted = rules.flatMap((r) => [...r.apiGroups, ...r.resources, ...r.verbs]);
+    expect([granted.includes('secrets'), granted.includes('*')]).toEqual([false, false]);
+  });
+
+  it('grants exactly what the operator uses', () => {
+    expect(rules.map((r) => `${r.apiGroups.join(',')}|${r.resources.join(',')}|${r.verbs.join(',')}`)).toEqual([
+      'keyservice.io|keyservices|get,list,watch',
+      'keyservice.io|keyservices/status|get,patch,update',
+      'keyservice.io|keyservices/finalizers|update',
+      'apps|deployments|get,list,watch,create,patch,update,delete',
+      '|services|get,list,watch,create,patch,update,delete',
+      'autoscaling|horizontalpodautoscalers|get,list,watch,create,patch,update,delete',
+      'monitoring.coreos.com|servicemonitors,prometheusrules|get,list,watch,create,patch,update,delete',
+      '|events|create,patch',
+      'coordination.k8s.io|leases|get,create,update',
+    ]);
+  });
+});

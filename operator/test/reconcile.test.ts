@@ -1,0 +1,176 @@
+import { TerminalError } from '../src/errors.js';
+import { KubeApiError } from '../src/errors.js';
+import { reconcile } from '../src/reconcile.js';
+import type { KeyServiceStatus } from '../src/spec.js';
+import { FakeCluster } from './fake-kube.js';
+
+const conditions = (cluster: FakeCluster) =>
+  ((cluster.keyServices.get('team-a/demo')?.status ?? {}) as KeyServiceStatus).conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`);
+
+describe('reconcile', () => {
+  describe('for a new KeyService', () => {
+    it('applies the four default children under one field manager, then writes status once', async () => {
+      const cluster = new FakeCluster();
+      const key = cluster.addKeyService({});
+      await reconcile(key, cluster.deps());
+      expect(cluster.take()).toEqual([
+        'apply Deployment keyservice-operator',
+        'apply Service keyservice-operator',
+        'apply ServiceMonitor keyservice-operator',
+        'apply PrometheusRule keyservice-operator',
+        'status',
+      ]);
+      expect(conditions(cluster)).toEqual([
+        'Ready=False/PodsNotReady',
+        'Progressing=True/RolloutInProgress',
+        'Degraded=False/AsExpected',
+        'MonitoringReady=True/MonitoringApplied',
+      ]);
+    });
+  });
+
+  describe('when nothing changed since the last reconcile', () => {
+    it('makes no write request at all', async () => {
+      const cluster = new FakeCluster();
+      const key = cluster.addKeyService({});
+      await reconcile(key, cluster.deps());
+      cluster.markDeploymentRolledOut(key);
+      await reconcile(key, cluster.deps());
+      cluster.take();
+      await reconcile(key, cluster.deps());
+      expect(cluster.take()).toEqual([]);
+    });
+  });
+
+  describe('when the pods become ready', () => {
+    it('writes Ready=True and records one Available event', async () => {
+      const cluster = new FakeCluster();
+      const key = cluster.addKeyService({});
+      await reconcile(key, cluster.deps());
+      cluster.markDeploymentRolledOut(key);
+      cluster.take();
+      await reconcile(key, cluster.deps());
+      expect([cluster.take(), conditions(cluster)?.[0]]).toEqual([['status', 'event Available'], 'Ready=True/Available']);
+    });
+  });
+
+  describe('when a child was edited by hand', () => {
+    it('applies that child again and only that one', async () => {
+      const cluster = new FakeCluster();
+      const key = cluster.addKeyService({});
+      await reconcile(key, cluster.deps());
+      const service = cluster.children.Service.get(key);
+      (service?.spec as { ports: { port: number }[] }).ports[0] = { port: 9999 };
+      cluster.take();
+      await reconcile(key, cluster.deps());
+      expect(cluster.take()).toEqual(['apply Service keyservice-operator']);
+    });
+  });
+
+  describe('when the monitoring CRDs are missing', () => {
+    it('applies the rest and reports MonitoringReady=False with a warning event', async () => {
+      const cluster = new FakeCluster();
+      cluster.monitoring = false;
+      const key = cluster.addKeyService({});
+      await reconcile(key, cluster.deps());
+      expect(cluster.take()).toEqual([
+        'apply Deployment keyservice-operator',
+        'apply Service keyservice-operator',
+        'status',
+        'event MonitoringCRDsMissing',
+      ]);
+      expect(conditions(cluster)?.[3]).toBe('MonitoringReady=False/MonitoringCRDsMissing');
+    });
+  });
+
+  describe('when autoscaling is turned on', () => {
+    it('hands replicas over before applying a Deployment without them, and creates the HPA', async () => {
+      const cluster = new FakeCluster();
+      const key = cluster.addKeyService({ replicas: 3, serviceMonitor: { enabled: false }, alerts: { enabled: false } });
+      await reconcile(key, cluster.deps());
+      cluster.addKeyService({ replicas: 3, autoscaling: { enabled: true }, serviceMonitor: { enabled: false }, alerts: { enabled: false } }, 2);
+      cluster.take();
+      await reconcile(key, cluster.deps());
+      expect(cluster.take()).toEqual([
+        'apply Deployment keyservice-operator-replicas-handoff',
+        'apply Deployment keyservice-operator',
+        'apply HorizontalPodAutoscaler keyservice-operator',
+        'status',
+      ]);
+      expect((cluster.children.Deployment.get(key)?.spec as { replicas: number }).replicas).toBe(3);
+    });
+
+    it('applies nothing over replicas the HPA set, and only reports the new count in status', async () => {
+      const cluster = new FakeCluster();
+      const key = cluster.addKeyService({ autoscaling: { enabled: true } });
+      await reconcile(key, cluster.deps());
+      const deployment = cluster.children.Deployment.get(key);
+      (deployment?.spec as { replicas: number }).replicas = 4;
+      cluster.take();
+      await reconcile(key, cluster.deps());
+      expect([cluster.take(), (deployment?.spec as { replicas: number }).replicas]).toEqual([['status'], 4]);
+    });
+  });
+
+  describe('when autoscaling is turned off', () => {
+    it('deletes the HPA it created', async () => {
+      const cluster = new FakeCluster();
+      const key = cluster.addKeyService({ autoscaling: { enabled: true }, serviceMonitor: { enabled: false }, alerts: { enabled: false } });
+      await reconcile(key, cluster.deps());
+      const hpa = cluster.children.HorizontalPodAutoscaler.get(key);
+      cluster.addKeyService({ serviceMonitor: { enabled: false }, alerts: { enabled: false } }, 2);
+      cluster.take();
+      await reconcile(key, cluster.deps());
+      expect([hpa?.metadata.ownerReferences?.[0]?.uid, cluster.take()]).toEqual([
+        'uid-1',
+        ['apply Deployment keyservice-operator', 'delete HorizontalPodAutoscaler', 'status'],
+      ]);
+    });
+  });
+
+  describe('when applying a child fails', () => {
+    it('sets Degraded with a message naming the child, warns, and throws for a retry', async () => {
+      const cluster = new FakeCluster();
+      cluster.failApplyOf = 'Service';
+      const key = cluster.addKeyService({});
+      const outcome = reconcile(key, cluster.deps());
+      await expect(outcome).rejects.toBeInstanceOf(KubeApiError);
+      const status = cluster.keyServices.get(key)?.status as KeyServiceStatus;
+      expect(status.conditions?.[2]).toEqual({
+        type: 'Degraded',
+        status: 'True',
+        reason: 'ApplyFailed',
+        message:
+          "Applying the Service demo failed: Service is forbidden. Check the operator's RBAC and the fields of the KeyService.",
+        observedGeneration: 1,
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      });
+      expect(cluster.take()).toEqual(['apply Deployment keyservice-operator', 'apply Service keyservice-operator', 'status', 'event ApplyFailed']);
+    });
+  });
+
+  describe('when the spec is invalid', () => {
+    it('applies nothing, says why in Degraded, and throws a terminal error', async () => {
+      const cluster = new FakeCluster();
+      const key = cluster.addKeyService({ maxSize: 0 });
+      await expect(reconcile(key, cluster.deps())).rejects.toBeInstanceOf(TerminalError);
+      const status = cluster.keyServices.get(key)?.status as KeyServiceStatus;
+      expect([cluster.take(), status.conditions?.[2]?.message]).toEqual([
+        ['status', 'event InvalidSpec'],
+        'The spec is invalid: spec.maxSize: Too small: expected number to be >=1. Fix the KeyService; nothing is applied until then.',
+      ]);
+    });
+  });
+
+  describe('when the KeyService is gone or being deleted', () => {
+    it('does nothing', async () => {
+      const cluster = new FakeCluster();
+      await reconcile('team-a/demo', cluster.deps());
+      const key = cluster.addKeyService({});
+      const ks = cluster.keyServices.get(key);
+      if (ks) ks.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
+      await reconcile(key, cluster.deps());
+      expect(cluster.take()).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,98 @@
+import { parse, parseAllDocuments } from 'yaml';
+import { parseOperatorCommand } from '../src/config.js';
+import { renderKeyServices } from '../src/render.js';
+import { OPTIONS } from './fixtures.js';
+
+const SAMPLE = `apiVersion: keyservice.io/v1alpha1
+kind: KeyService
+metadata:
+  name: keys
+  namespace: security
+spec:
+  maxSize: 2048
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ignored
+`;
+
+describe('renderKeyServices', () => {
+  it('prints every enabled child of every KeyService, without owner references', () => {
+    const result = renderKeyServices(SAMPLE, OPTIONS);
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    const docs = parseAllDocuments(result.yaml).map((d) => d.toJS() as { kind: string; metadata: Record<string, unknown> });
+    expect(docs.map((d) => [d.kind, d.metadata.name, d.metadata.namespace, 'ownerReferences' in d.metadata])).toEqual([
+      ['Deployment', 'keys', 'security', false],
+      ['Service', 'keys', 'security', false],
+      ['ServiceMonitor', 'keys', 'security', false],
+      ['PrometheusRule', 'keys', 'security', false],
+    ]);
+  });
+
+  it('prints a plain Prometheus rules file with --rules', () => {
+    const result = renderKeyServices(SAMPLE, OPTIONS, true);
+    const rules = parse(result.ok ? result.yaml : '') as { groups: { name: string; rules: { alert: string }[] }[] };
+    expect(rules.groups.map((g) => [g.name, g.rules.map((r) => r.alert)])).toEqual([
+      ['keyservice.security.keys', ['KeyServiceDown', 'KeyServiceHighErrorRate', 'KeyServiceHighLatency']],
+    ]);
+  });
+
+  it('reports an invalid spec naming the KeyService and the field', () => {
+    expect(renderKeyServices(SAMPLE.replace('maxSize: 2048', 'maxSize: 0'), OPTIONS)).toEqual({
+      ok: false,
+      problems: ['keys: spec.maxSize: Too small: expected number to be >=1'],
+    });
+  });
+
+  it('says so when the file holds no KeyService', () => {
+    expect(renderKeyServices('kind: ConfigMap\n', OPTIONS)).toEqual({ ok: false, problems: ['no KeyService (keyservice.io/v1alpha1) found'] });
+  });
+});
+
+describe('parseOperatorCommand', () => {
+  it('fills in the defaults', () => {
+    expect(parseOperatorCommand(['--identity', 'op-1'], { POD_NAMESPACE: 'ops' })).toEqual({
+      kind: 'run',
+      config: {
+        watchNamespace: null,
+        image: { repository: 'ghcr.io/keyservice/key-server', tag: '0.1.0' },
+        metricsPort: 8080,
+        leaderElect: false,
+        leaderElectionNamespace: 'ops',
+        leaderElectionId: 'keyservice-operator',
+        identity: 'op-1',
+        resyncSeconds: 300,
+        monitoringPollSeconds: 30,
+        workers: 4,
+        logLevel: 'info',
+      },
+    });
+  });
+
+  it('reads --watch-namespace, --image with a registry port, and a bare --leader-elect', () => {
+    const command = parseOperatorCommand(['--watch-namespace=team-a', '--image', 'localhost:5000/ks:dev', '--leader-elect'], {});
+    const config = command.kind === 'run' ? command.config : null;
+    expect([config?.watchNamespace, config?.image, config?.leaderElect]).toEqual(['team-a', { repository: 'localhost:5000/ks', tag: 'dev' }, true]);
+  });
+
+  it('reports every bad flag, naming it', () => {
+    expect(parseOperatorCommand(['--metrics-port', '0', '--image', 'no-tag', '--bogus'], {})).toEqual({
+      kind: 'invalid',
+      problems: [
+        'unknown argument "--bogus"; run with --help to see the flags',
+        '--metrics-port: Too small: expected number to be >=1 (got "0")',
+        '--image: expected repository:tag, e.g. ghcr.io/keyservice/key-server:0.1.0 (got "no-tag")',
+      ],
+    });
+  });
+
+  it('parses render -f FILE --rules', () => {
+    expect(parseOperatorCommand(['render', '-f', 'ks.yaml', '--rules'], {})).toEqual({
+      kind: 'render',
+      file: 'ks.yaml',
+      image: { repository: 'ghcr.io/keyservice/key-server', tag: '0.1.0' },
+      rulesOnly: true,
+    });
+  });
+});
