@@ -14,7 +14,8 @@ export const CHART_SPEC_SCHEMA_FILE = 'helm-chart/values.schema.json';
 /** JSON Schema for `server.*`: the KeyService spec itself (it becomes the instance's spec), plus the chart's two keys. */
 function serverSchema(): JsonSchema {
   const spec = z.toJSONSchema(keyServiceSpecSchema, { io: 'input', target: 'draft-7', unrepresentable: 'throw' }) as JsonSchema;
-  const { $schema: _schema, ...rest } = spec;
+  const rest = { ...spec };
+  delete rest.$schema;
   const properties = rest.properties as Record<string, JsonSchema>;
   const image = properties.image as { properties: JsonSchema };
   // In the chart an empty tag means "the chart's appVersion", so the one place it differs from the spec.
