@@ -16,5 +16,12 @@ export default {
       testMatch: ['<rootDir>/**/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.cluster\\.test\\.ts$'],
     },
+    {
+      ...shared,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/**/*.cluster.test.ts'],
+      globalSetup: '<rootDir>/test/cluster/global-setup.ts',
+      globalTeardown: '<rootDir>/test/cluster/global-teardown.ts',
+    },
   ],
 };

@@ -6,6 +6,7 @@ import { SERVER_ENTRY } from '../../server/test/server-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const hadolint = execFileSync('bash', ['tools/ensure-hadolint.sh'], { cwd: ROOT, encoding: 'utf8' }).trim();
+const scripts = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 /** The last instruction of a kind, as a Dockerfile reads (later ones win). */
 function lastInstruction(dockerfile: string, name: string): string {
@@ -13,26 +14,30 @@ function lastInstruction(dockerfile: string, name: string): string {
   return (lines.at(-1) ?? '').slice(name.length + 1);
 }
 
-describe('Dockerfile.server', () => {
-  const dockerfile = readFileSync(`${ROOT}Dockerfile.server`, 'utf8');
+describe.each([
+  // The server's entry is the one the process tests start; the operator's is the one `npm run operator` runs.
+  ['Dockerfile.server', relative(ROOT, SERVER_ENTRY), 'server/src'],
+  ['Dockerfile.operator', /node (\S+)$/.exec(scripts.operator ?? '')?.[1], 'operator/src'],
+])('%s', (file, entry, sources) => {
+  const dockerfile = readFileSync(`${ROOT}${file}`, 'utf8');
 
   it('passes hadolint with no finding at all', () => {
-    const result = spawnSync(hadolint, ['--failure-threshold', 'style', 'Dockerfile.server'], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(hadolint, ['--failure-threshold', 'style', file], { cwd: ROOT, encoding: 'utf8' });
     expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({ status: 0, output: '' });
   });
 
-  it('runs the very entry point the process tests start, with flags appended', () => {
-    const [node, entry, ...rest] = JSON.parse(lastInstruction(dockerfile, 'ENTRYPOINT')) as string[];
-    expect([node, entry, rest]).toEqual(['/nodejs/bin/node', relative(ROOT, SERVER_ENTRY), []]);
+  it(`runs ${entry} with node as PID 1, arguments appended`, () => {
+    expect(JSON.parse(lastInstruction(dockerfile, 'ENTRYPOINT'))).toEqual(['/nodejs/bin/node', entry]);
     expect(lastInstruction(dockerfile, 'CMD')).toBe('');
   });
 
-  it('runs as a numeric non-root user on a Node 24 base', () => {
+  it('runs as a numeric non-root user on a distroless Node 24 base', () => {
     expect(lastInstruction(dockerfile, 'USER')).toBe('65532:65532');
     expect(lastInstruction(dockerfile, 'FROM')).toBe('gcr.io/distroless/nodejs24-debian12:nonroot');
   });
 
-  it('builds with the same command as the test suite and ships production dependencies only', () => {
+  it('builds its sources with the test suite\'s build command and ships production dependencies only', () => {
+    expect(dockerfile).toContain(`COPY ${sources} ${sources}`);
     expect(dockerfile).toContain('RUN npm run build && npm prune --omit=dev');
   });
 });

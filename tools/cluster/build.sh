@@ -58,4 +58,19 @@ if [ ! -d "$out/prometheus-operator-crd" ]; then
   ln -sfn "$module_dir/example/prometheus-operator-crd" "$out/prometheus-operator-crd"
 fi
 
+# kwok simulates nothing without Stage objects: take the "fast" node and pod stages, plus node heartbeats (without
+# them the node lifecycle controller would mark the fake node NotReady and evict its pods), from kwok's module.
+if [ ! -f "$out/kwok-stages.yaml" ]; then
+  stages=$(cd "$here/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
+  for file in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml pod/fast/pod-ready.yaml \
+    pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo "---"
+    cat "$stages/$file"
+  done >"$out/kwok-stages.yaml.tmp"
+  mv "$out/kwok-stages.yaml.tmp" "$out/kwok-stages.yaml"
+fi
+
+# Older builds (keyed by older wrapper modules) only take disk: about 550 MB each.
+find "$HOME/.cache/keyservice" -maxdepth 1 -name 'cluster-tools-*' ! -path "$out" -exec rm -rf {} +
+
 echo "$out"

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Starts a local Kubernetes control plane on loopback: etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler and kwok with one fake node. Usage: up.sh [STATE_DIR] (default .cluster). It returns once /readyz
+# is ok, the fake node is Ready and the default service account exists. The admin kubeconfig is
+# STATE_DIR/kubeconfig; STATE_DIR/env names it and the tools; down.sh STATE_DIR stops everything.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+dir="$(realpath -m "${1:-$root/.cluster}")"
+
+if [ -f "$dir/pids" ]; then
+  echo "a cluster is already recorded in $dir; run test/cluster/down.sh $dir first" >&2
+  exit 1
+fi
+tools="$("$root/tools/cluster/build.sh")"
+bin="$tools/bin"
+pki="$dir/pki"
+mkdir -p "$pki" "$dir/logs" "$dir/cmd"
+started=$SECONDS
+
+fail() {
+  echo "cluster: $1" >&2
+  [ -n "${2:-}" ] && tail -n 30 "$dir/logs/$2.log" >&2
+  "$root/test/cluster/down.sh" "$dir" >&2 || true
+  exit 1
+}
+
+# start NAME COMMAND...: runs the component detached, logging to logs/NAME.log; its command line is kept in
+# cmd/NAME so a test can stop and start it again.
+start() {
+  local name=$1
+  shift
+  printf '%q ' "$@" >"$dir/cmd/$name"
+  setsid "$@" </dev/null >"$dir/logs/$name.log" 2>&1 &
+  echo "$name $!" >>"$dir/pids"
+}
+
+# wait_until WHAT COMPONENT COMMAND...: polls for up to 60 s, and gives up at once if COMPONENT has died.
+wait_until() {
+  local what=$1 component=$2
+  shift 2
+  local pid
+  pid=$(awk -v name="$component" '$1 == name { print $2 }' "$dir/pids")
+  for _ in $(seq 1 300); do
+    "$@" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || fail "$component exited while waiting for $what" "$component"
+    sleep 0.2
+  done
+  fail "timed out waiting for $what" "$component"
+}
+
+read -r etcd_port peer_port api_port kcm_port scheduler_port kwok_port < <(python3 -c '
+import socket
+sockets = [socket.socket() for _ in range(6)]
+for s in sockets: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in sockets))')
+
+# Certificates: one CA signs the API server's serving certificate and the admin's client certificate
+# (group system:masters); a separate key pair signs service account tokens.
+ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+openssl req -x509 "${ec[@]}" -keyout "$pki/ca.key" -out "$pki/ca.crt" -days 30 -subj "/CN=keyservice-test-ca" 2>/dev/null
+sign() { # sign NAME SUBJECT [EXTENSIONS]
+  openssl req "${ec[@]}" -keyout "$pki/$1.key" -out "$pki/$1.csr" -subj "$2" 2>/dev/null
+  printf '%s\n' "${3:-extendedKeyUsage=clientAuth}" >"$pki/$1.ext"
+  openssl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 30 \
+    -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
+}
+sign apiserver "/CN=kube-apiserver" \
+  "subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
+sign admin "/O=system:masters/CN=keyservice-admin"
+openssl ecparam -name prime256v1 -genkey -noout -out "$pki/sa.key"
+openssl ec -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
+
+start etcd "$bin/etcd" --name default --data-dir "$dir/etcd" --unsafe-no-fsync --log-level warn \
+  --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+  --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
+  --initial-cluster "default=http://127.0.0.1:$peer_port"
+wait_until "etcd" etcd curl -sf "http://127.0.0.1:$etcd_port/health"
+
+start kube-apiserver "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" \
+  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" --cert-dir "$pki" \
+  --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
+  --service-cluster-ip-range 10.0.0.0/24 --authorization-mode Node,RBAC --allow-privileged=true \
+  --service-account-issuer https://kubernetes.default.svc.cluster.local \
+  --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" --profiling=false \
+  --endpoint-reconciler-type none
+curl_api=(curl -sf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key")
+wait_until "kube-apiserver /readyz" kube-apiserver "${curl_api[@]}" "https://127.0.0.1:$api_port/readyz"
+
+kubeconfig="$dir/kubeconfig"
+kc() { "$bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
+kc config set-cluster local --server "https://127.0.0.1:$api_port" --certificate-authority "$pki/ca.crt" --embed-certs >/dev/null
+kc config set-credentials admin --client-certificate "$pki/admin.crt" --client-key "$pki/admin.key" --embed-certs >/dev/null
+kc config set-context local --cluster local --user admin >/dev/null
+kc config use-context local >/dev/null
+
+delegated=(--kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig"
+  --bind-address 127.0.0.1 --leader-elect=false)
+start kube-controller-manager "$bin/kube-controller-manager" "${delegated[@]}" --secure-port "$kcm_port" \
+  --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" --use-service-account-credentials \
+  --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+  --service-cluster-ip-range 10.0.0.0/24
+start kube-scheduler "$bin/kube-scheduler" "${delegated[@]}" --secure-port "$scheduler_port"
+start kwok "$bin/kwok" --kubeconfig "$kubeconfig" --config "$tools/kwok-stages.yaml" \
+  --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --server-address "127.0.0.1:$kwok_port" \
+  --cidr 10.244.0.0/16 --node-ip 127.0.0.1
+
+kc apply -f "$root/test/cluster/fake-node.yaml" >/dev/null
+wait_until "the fake node to be Ready" kwok kc wait node/kwok-node-0 --for condition=Ready --timeout 1s
+wait_until "the default service account" kube-controller-manager kc get serviceaccount default --namespace default
+
+cat >"$dir/env" <<ENV
+KUBECONFIG=$kubeconfig
+CLUSTER_DIR=$dir
+CLUSTER_BIN=$bin
+PROMETHEUS_OPERATOR_CRDS=$tools/prometheus-operator-crd
+KUBE_APISERVER_URL=https://127.0.0.1:$api_port
+ENV
+echo "cluster up in $((SECONDS - started)) s: export KUBECONFIG=$kubeconfig (kubectl: $bin/kubectl)" >&2
