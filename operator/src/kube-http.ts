@@ -121,6 +121,8 @@ export function createKubeHttp(kc: KubeConfig, observe: RequestObserver = () => 
           }
         });
         lines.on('close', resolve);
+        // A connection cut mid-stream (the API server restarting) surfaces on both; either ends this watch.
+        lines.on('error', reject);
         res.on('error', reject);
       });
     },

@@ -1,0 +1,166 @@
+import { expect } from '@jest/globals';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, appendFileSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/**
+ * Where the local control plane is: the cluster's global setup exports what test/cluster/up.sh writes to its env
+ * file (KUBECONFIG, CLUSTER_DIR, CLUSTER_BIN, PROMETHEUS_OPERATOR_CRDS).
+ */
+export interface ClusterInfo {
+  kubeconfig: string;
+  dir: string;
+  kubectl: string;
+  monitoringCrdDir: string;
+}
+
+export function clusterInfo(): ClusterInfo {
+  const env = process.env;
+  const missing = ['KUBECONFIG', 'CLUSTER_DIR', 'CLUSTER_BIN', 'PROMETHEUS_OPERATOR_CRDS'].filter((name) => !env[name]);
+  if (missing.length > 0) throw new Error(`no local control plane: ${missing.join(', ')} unset (run through the jest cluster project)`);
+  return {
+    kubeconfig: env.KUBECONFIG ?? '',
+    dir: env.CLUSTER_DIR ?? '',
+    kubectl: join(env.CLUSTER_BIN ?? '', 'kubectl'),
+    monitoringCrdDir: env.PROMETHEUS_OPERATOR_CRDS ?? '',
+  };
+}
+
+export interface CommandResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function kubectlResult(args: string[], input?: string): CommandResult {
+  const { kubeconfig, kubectl } = clusterInfo();
+  const result = spawnSync(kubectl, ['--kubeconfig', kubeconfig, ...args], { input, encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function kubectl(args: string[], input?: string): string {
+  const result = kubectlResult(args, input);
+  if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+export function getObject<T = Record<string, unknown>>(kind: string, name: string, namespace: string): T | null {
+  const result = kubectlResult(['get', kind, name, '-n', namespace, '-o', 'json']);
+  if (result.status !== 0) {
+    if (result.stderr.includes('NotFound')) return null;
+    throw new Error(result.stderr);
+  }
+  return JSON.parse(result.stdout) as T;
+}
+
+let namespaceCounter = 0;
+export function freshNamespace(prefix: string): string {
+  const name = `${prefix}-${process.pid}-${++namespaceCounter}`;
+  kubectl(['create', 'namespace', name]);
+  return name;
+}
+
+/** Polls until `check` returns without throwing; rethrows its last error after `timeoutMs`. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface OperatorProcess {
+  child: ChildProcess;
+  metricsPort: number;
+  logFile: string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const OPERATOR_MAIN = 'dist/operator/src/main.js';
+
+/** Starts the built operator (npm run build first) against the local control plane. */
+export async function startOperator(flags: string[], name = 'operator'): Promise<OperatorProcess> {
+  if (!existsSync(OPERATOR_MAIN)) throw new Error(`${OPERATOR_MAIN} is missing: run npm run build first`);
+  const { kubeconfig, dir } = clusterInfo();
+  const metricsPort = await freePort();
+  const logFile = join(dir, 'logs', `${name}-${process.pid}-${metricsPort}.log`);
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [OPERATOR_MAIN, '--metrics-port', String(metricsPort), ...flags], {
+    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig },
+    stdio: ['ignore', out, out],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    metricsPort,
+    logFile,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export async function operatorMetric(op: OperatorProcess, line: RegExp): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => line.test(l))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
+interface ComponentRecord {
+  name: string;
+  pid: number;
+}
+
+function components(dir: string): ComponentRecord[] {
+  return readFileSync(join(dir, 'pids'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [name = '', pid = '0'] = line.split(' ');
+      return { name, pid: Number(pid) };
+    });
+}
+
+/** Stops a control-plane component by the pid up.sh recorded, then starts it again from its recorded command. */
+export async function restartComponent(name: string, downMs: number): Promise<void> {
+  const { dir } = clusterInfo();
+  const record = components(dir).find((c) => c.name === name);
+  if (!record) throw new Error(`${name} is not recorded in ${dir}/pids`);
+  const running = () => {
+    try {
+      process.kill(record.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  process.kill(record.pid, 'SIGTERM');
+  // kube-apiserver drains open watches for up to a minute on SIGTERM; past 10 s, stop it the hard way.
+  await eventually(() => expect(running()).toBe(false), 10_000).catch(() => process.kill(record.pid, 'SIGKILL'));
+  await eventually(() => expect(running()).toBe(false), 10_000);
+  await new Promise((resolve) => setTimeout(resolve, downMs));
+  const log = openSync(join(dir, 'logs', `${name}.log`), 'a');
+  const command = readFileSync(join(dir, 'cmd', name), 'utf8');
+  const child = spawn('bash', ['-c', `exec ${command}`], { detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  const others = components(dir).filter((c) => c.name !== name);
+  writeFileSync(join(dir, 'pids'), others.map((c) => `${c.name} ${c.pid}\n`).join(''));
+  appendFileSync(join(dir, 'pids'), `${name} ${child.pid}\n`);
+}
