@@ -85,6 +85,7 @@ export function buildValuesSchema(): JsonSchema {
             additionalProperties: false,
             properties: { enabled: { type: 'boolean' }, minAvailable: { type: 'integer', minimum: 0 } },
           },
+          networkPolicy: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
         },
       },
       server: serverSchema(),
