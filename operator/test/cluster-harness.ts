@@ -1,48 +1,22 @@
 import { expect } from '@jest/globals';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ROOT, clusterEnv, kubectlResult } from '../../test/cluster/kube-test-env.js';
 import { existsSync, readFileSync, writeFileSync, appendFileSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-/**
- * Where the local control plane is: the cluster's global setup exports what test/cluster/up.sh writes to its env
- * file (KUBECONFIG, CLUSTER_DIR, CLUSTER_BIN, PROMETHEUS_OPERATOR_CRDS).
- */
+export { freshNamespace, kubectl, kubectlResult } from '../../test/cluster/kube-test-env.js';
+
 export interface ClusterInfo {
   kubeconfig: string;
   dir: string;
-  kubectl: string;
   monitoringCrdDir: string;
 }
 
+/** The control plane the jest cluster project's global setup started (test/cluster/kube-test-env.ts). */
 export function clusterInfo(): ClusterInfo {
-  const env = process.env;
-  const missing = ['KUBECONFIG', 'CLUSTER_DIR', 'CLUSTER_BIN', 'PROMETHEUS_OPERATOR_CRDS'].filter((name) => !env[name]);
-  if (missing.length > 0) throw new Error(`no local control plane: ${missing.join(', ')} unset (run through the jest cluster project)`);
-  return {
-    kubeconfig: env.KUBECONFIG ?? '',
-    dir: env.CLUSTER_DIR ?? '',
-    kubectl: join(env.CLUSTER_BIN ?? '', 'kubectl'),
-    monitoringCrdDir: env.PROMETHEUS_OPERATOR_CRDS ?? '',
-  };
-}
-
-export interface CommandResult {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function kubectlResult(args: string[], input?: string): CommandResult {
-  const { kubeconfig, kubectl } = clusterInfo();
-  const result = spawnSync(kubectl, ['--kubeconfig', kubeconfig, ...args], { input, encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
-
-export function kubectl(args: string[], input?: string): string {
-  const result = kubectlResult(args, input);
-  if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
+  const env = clusterEnv();
+  return { kubeconfig: env.kubeconfig, dir: env.dir, monitoringCrdDir: env.prometheusOperatorCrds };
 }
 
 export function getObject<T = Record<string, unknown>>(kind: string, name: string, namespace: string): T | null {
@@ -52,13 +26,6 @@ export function getObject<T = Record<string, unknown>>(kind: string, name: strin
     throw new Error(result.stderr);
   }
   return JSON.parse(result.stdout) as T;
-}
-
-let namespaceCounter = 0;
-export function freshNamespace(prefix: string): string {
-  const name = `${prefix}-${process.pid}-${++namespaceCounter}`;
-  kubectl(['create', 'namespace', name]);
-  return name;
 }
 
 /** Polls until `check` returns without throwing; rethrows its last error after `timeoutMs`. */
@@ -90,7 +57,7 @@ export interface OperatorProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-const OPERATOR_MAIN = 'dist/operator/src/main.js';
+const OPERATOR_MAIN = join(ROOT, 'dist/operator/src/main.js');
 
 /** Starts the built operator (npm run build first) against the local control plane. */
 export async function startOperator(flags: string[], name = 'operator'): Promise<OperatorProcess> {
