@@ -24,6 +24,8 @@ beforeAll(() => {
   for (const kind of ['servicemonitors', 'prometheusrules']) {
     kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(crds, `monitoring.coreos.com_${kind}.yaml`)]);
   }
+  // The namespace ci/namespaced-values.yaml watches.
+  kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: keyservice-watched\n');
   kubectl(['wait', '--for', 'condition=Established', '--timeout', '30s', 'crd/servicemonitors.monitoring.coreos.com',
     'crd/prometheusrules.monitoring.coreos.com', 'crd/keyservices.keyservice.io']);
 });
@@ -84,7 +86,8 @@ describe('helm-chart/', () => {
 
     it('gets a Deployment, Service, HPA, ServiceMonitor and PrometheusRule from the operator', () => {
       const kinds = 'deployment,service,horizontalpodautoscaler,servicemonitor,prometheusrule';
-      const names = kubectl(['get', kinds, '-n', namespace, '-l', 'app.kubernetes.io/instance=key-service', '-o', 'name']);
+      const children = 'app.kubernetes.io/name=key-server,app.kubernetes.io/instance=key-service';
+      const names = kubectl(['get', kinds, '-n', namespace, '-l', children, '-o', 'name']);
       expect(names.trim().split('\n').sort()).toEqual([
         'deployment.apps/key-service',
         'horizontalpodautoscaler.autoscaling/key-service',
@@ -92,17 +95,17 @@ describe('helm-chart/', () => {
         'service/key-service',
         'servicemonitor.monitoring.coreos.com/key-service',
       ]);
-      expect(serverArgs(namespace, 'key-service').join(' ')).toContain('--max-size 2048');
+      expect(serverArgs(namespace, 'key-service').join(' ')).toContain('--max-size=2048');
     });
 
     it('changes the Deployment on helm upgrade --set server.maxSize=4096', async () => {
       const upgraded = helm('upgrade', 'key-service', CHART, '--namespace', namespace, '--reuse-values', '--set', 'server.maxSize=4096');
       expect({ status: upgraded.status, stderr: upgraded.stderr }).toEqual({ status: 0, stderr: '' });
-      const args = await waitFor('the Deployment to carry --max-size 4096', () => {
+      const args = await waitFor('the Deployment to carry --max-size=4096', () => {
         const joined = serverArgs(namespace, 'key-service').join(' ');
-        return joined.includes('--max-size 4096') ? joined : undefined;
+        return joined.includes('--max-size=4096') ? joined : undefined;
       }, 60_000);
-      expect(args).not.toContain('--max-size 2048');
+      expect(args).not.toContain('--max-size=2048');
     });
 
     it('leaves nothing behind on helm uninstall but the CRD, which the README says it keeps', async () => {

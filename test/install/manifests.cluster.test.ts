@@ -42,7 +42,7 @@ describe('manifests/ (kubectl apply -k)', () => {
 
   it('is refused nothing by a server-side dry run of the rendered base', () => {
     const rendered = kubectl(['kustomize', join(ROOT, 'manifests')]);
-    const result = kubectlResult(['apply', '--dry-run=server', '-f', '-'], rendered);
+    const result = kubectlResult(['apply', '--server-side', '--force-conflicts', '--dry-run=server', '-f', '-'], rendered);
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
   });
 });
