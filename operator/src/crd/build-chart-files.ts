@@ -88,6 +88,7 @@ export function buildValuesSchema(): JsonSchema {
           networkPolicy: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
         },
       },
+      dashboard: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
       server: serverSchema(),
     },
   };
