@@ -124,14 +124,14 @@ describe('alerts reach people: Prometheus → Alertmanager → Slack and email (
     await waitFor('KeyServiceDown resolved by email', () => mail('RESOLVED', 'KeyServiceDown'));
   });
 
-  it('tickets KeyServiceHighErrorRate by email when a drill makes half the key requests fail (--fault-rate 0.5)', async () => {
+  it('pages KeyServiceHighErrorRate when a drill makes half the key requests fail (--fault-rate 0.5)', async () => {
     await stopServerProcess(server);
     server = await startServerProcess(['--max-size', '2048', '--fault-rate', '0.5'], ports);
-    const email = await waitFor('KeyServiceHighErrorRate by email', () => mail('FIRING', 'KeyServiceHighErrorRate'), 60_000);
-    expect(email.to).toEqual(['keyservice-team@keyservice.example']);
-    expect(mailText(email)).toContain('Key server keys/key-service answers many 5xx');
+    const message = await waitFor('KeyServiceHighErrorRate in Slack', () => slackMessage('FIRING', 'KeyServiceHighErrorRate'), 60_000);
+    expect(message.attachments[0]?.text).toContain('Key server keys/key-service answers many 5xx');
+    expect(message.attachments[0]?.text).toContain('Runbook: https://runbooks.example/keyservice/KeyServiceHighErrorRate.md');
+    const email = await waitFor('KeyServiceHighErrorRate by email', () => mail('FIRING', 'KeyServiceHighErrorRate'));
+    expect(email.to).toEqual(['keyservice-oncall@keyservice.example']);
     expect(mailText(email)).toContain('https://runbooks.example/keyservice/KeyServiceHighErrorRate.md');
-    // A warning opens a ticket; it does not page.
-    expect(slackMessage('FIRING', 'KeyServiceHighErrorRate')).toBeUndefined();
   });
 });
