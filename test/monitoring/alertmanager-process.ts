@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../../server/test/server-process.js';
+import { spawnUntilReady, type ReadyProcess } from './ready-process.js';
 
 export interface Receivers {
   slackUrlFile: string;
@@ -33,29 +33,14 @@ export function alertmanagerConfigForTest(receivers: Receivers): string {
 }
 
 /** Debian's real Alertmanager on loopback, clustering off. */
-export async function startAlertmanager(dir: string, config: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startAlertmanager(dir: string, config: string): Promise<ReadyProcess> {
   const port = await freePort();
   writeFileSync(join(dir, 'alertmanager.yml'), config);
-  const child = spawn(
+  return spawnUntilReady(
+    'Alertmanager',
     'prometheus-alertmanager',
     [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'alertmanager')}`,
       `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    port,
   );
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  while (!(await fetch(`${url}/-/ready`).then((res) => res.ok, () => false))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`Alertmanager did not become ready:\n${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return {
-    url,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }

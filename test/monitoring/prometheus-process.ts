@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../server/test/server-process.js';
+import { spawnUntilReady } from './ready-process.js';
 
 export interface PrometheusProcess {
   url: string;
@@ -42,28 +42,18 @@ export async function startPrometheus(
     })),
   };
   writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config));
-  const child: ChildProcess = spawn(
+  const prometheus = await spawnUntilReady(
+    'Prometheus',
     'prometheus',
     [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    port,
   );
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ready = await fetch(`${url}/-/ready`).then((res) => res.ok, () => false);
-    if (ready) break;
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`Prometheus did not become ready:\n${log}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const url = prometheus.url;
   return {
     url,
     query: async (expr) => (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`)).json()) as PromQueryResult,
     async stop() {
-      child.kill('SIGTERM');
-      await exited;
+      await prometheus.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
