@@ -34,7 +34,7 @@ function scriptedHttp(steps: Step[], onDone: () => void): { http: KubeHttp; requ
       try {
         for (const line of step.watch) onLine(line);
       } catch (error) {
-        return Promise.reject(error as Error);
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
       return Promise.resolve();
     },
@@ -44,14 +44,13 @@ function scriptedHttp(steps: Step[], onDone: () => void): { http: KubeHttp; requ
 
 async function run(steps: Step[]): Promise<{ events: string[]; requests: string[]; names: string[] }> {
   const events: string[] = [];
-  let informer: Informer | undefined;
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
   const { http, requests } = scriptedHttp(steps, () => {
-    void informer?.stop();
+    void informer.stop();
     finished();
   });
-  informer = new Informer({
+  const informer: Informer = new Informer({
     http,
     path: '/apis/x/v1/things',
     log: pino({ level: 'silent' }),
