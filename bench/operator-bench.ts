@@ -138,7 +138,8 @@ async function main(): Promise<void> {
     await sleep(IDLE_SECONDS * 1000);
     const [writesAfter, leasesAfter] = [await metricSum(port, writes), await metricSum(port, leases)];
     rows.push(`idle ${IDLE_SECONDS} s with ${COUNTS.reduce((a, b) => a + b, 0)} KeyServices: ${writesAfter - writesBefore} writes (Lease renewals apart: ${leasesAfter - leasesBefore})`);
-    rows.push(`operator peak RSS: ${peakRssMb(pid)} MB`);
+    const heapMb = Math.round((await metricSum(port, /^keyservice_operator_nodejs_heap_size_used_bytes /)) / 2 ** 20);
+    rows.push(`operator peak RSS: ${peakRssMb(pid)} MB (V8 heap in use at the end: ${heapMb} MB)`);
     process.stdout.write(`\n${rows.join('\n')}\n`);
   } finally {
     operator?.kill('SIGTERM');

@@ -29,3 +29,23 @@ export function ownsReplicas(live: KubeObject, manager: string): boolean {
 export function isControlledBy(live: KubeObject, ownerUid: string): boolean {
   return (live.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === ownerUid);
 }
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * What the caches keep of an object: managedFields only as "does `manager` own spec.replicas" (all the reconciler
+ * reads of them), and no kubectl last-applied annotation. Both are a large share of every object's size.
+ */
+export function trimForCache(obj: KubeObject, manager: string): KubeObject {
+  const metadata: KubeObject['metadata'] & { annotations?: Record<string, string> } = { ...obj.metadata };
+  delete metadata.managedFields;
+  if (ownsReplicas(obj, manager)) {
+    metadata.managedFields = [{ manager, operation: 'Apply', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }];
+  }
+  if (metadata.annotations && LAST_APPLIED in metadata.annotations) {
+    const annotations = { ...metadata.annotations };
+    delete annotations[LAST_APPLIED];
+    metadata.annotations = annotations;
+  }
+  return { ...obj, metadata };
+}
