@@ -9,6 +9,8 @@ const shared = {
 };
 
 export default {
+  // The cluster suites share one control plane, and some cluster-scoped state with it (CRDs): one file at a time.
+  maxWorkers: 1,
   projects: [
     {
       ...shared,

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 source tools/ensure-node.sh
 tools/ensure-apt.sh promtool prometheus amtool prometheus-alertmanager
 tools/ensure-hadolint.sh >/dev/null
+tools/ensure-checkov.sh >/dev/null
 tools/cluster/build.sh >/dev/null
 npm run --silent typecheck
 npm run --silent lint

@@ -85,8 +85,10 @@ export function buildValuesSchema(): JsonSchema {
             additionalProperties: false,
             properties: { enabled: { type: 'boolean' }, minAvailable: { type: 'integer', minimum: 0 } },
           },
+          networkPolicy: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
         },
       },
+      dashboard: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
       server: serverSchema(),
     },
   };
