@@ -111,9 +111,16 @@ export const alertsSchema = z
       .literal(LATENCY_THRESHOLDS_SECONDS)
       .default(0.25)
       .describe('p99 latency, in seconds, above which KeyServiceHighLatency fires; a bucket bound of the histogram'),
-    downFor: duration('How long the server must be down before KeyServiceDown fires').default('5m'),
-    errorRateFor: duration('How long the error rate must stay high before the alert fires').default('10m'),
+    downFor: duration('How long the server must be down before KeyServiceDown fires').default('2m'),
+    errorRateFor: duration('How long the error rate must stay high before the alert fires').default('5m'),
     latencyFor: duration('How long the p99 latency must stay high before the alert fires').default('10m'),
+    nearLimitShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.25)
+      .describe('Share (0..1) of key requests in the top size bucket or refused as too large (413) above which KeyServiceKeySizeNearLimit fires'),
+    nearLimitFor: duration('How long requests must crowd the size limit before KeyServiceKeySizeNearLimit fires').default('30m'),
     labels: labels('Extra labels on every alert, such as team: platform for Alertmanager routing'),
     runbookBaseUrl: z
       .url()

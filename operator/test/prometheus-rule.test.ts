@@ -11,10 +11,10 @@ describe('buildRuleGroups', () => {
   const [group] = buildRuleGroups(ks);
   const rule = (name: string) => group?.rules.find((r) => r.alert === name);
 
-  it('names one group after the KeyService with the three alerts', () => {
+  it('names one group after the KeyService with the four alerts', () => {
     expect([group?.name, group?.rules.map((r) => r.alert)]).toEqual([
       'keyservice.team-a.demo',
-      ['KeyServiceDown', 'KeyServiceHighErrorRate', 'KeyServiceHighLatency'],
+      ['KeyServiceDown', 'KeyServiceHighErrorRate', 'KeyServiceHighLatency', 'KeyServiceKeySizeNearLimit'],
     ]);
   });
 
@@ -22,11 +22,11 @@ describe('buildRuleGroups', () => {
     expect(rule('KeyServiceDown')).toEqual({
       alert: 'KeyServiceDown',
       expr: `absent(up{${SELECTOR}} == 1)`,
-      for: '5m',
+      for: '2m',
       labels: { team: 'platform', severity: 'critical', namespace: 'team-a', job: 'demo', keyservice: 'demo' },
       annotations: {
         summary: 'Key server team-a/demo is down',
-        description: 'No pod of KeyService team-a/demo has answered a scrape for 5m.',
+        description: 'No pod of KeyService team-a/demo has answered a scrape for 2m.',
         runbook_url: 'https://runbooks.example/ks/KeyServiceDown.md',
       },
     });
@@ -47,13 +47,26 @@ describe('buildRuleGroups', () => {
     );
   });
 
+  it('counts requests in the top size bucket and 413s against all key requests, over 30m', () => {
+    const sizeSelector = `${SELECTOR}`;
+    const valid = `sum(rate(key_length_bytes_count{${sizeSelector}}[30m]))`;
+    const top = `(${valid} - sum(rate(key_length_bytes_bucket{${sizeSelector},le="972.8"}[30m])))`;
+    const tooLarge = `(sum(rate(http_responses_total{${sizeSelector},status_code="413"}[30m])) or vector(0))`;
+    expect(rule('KeyServiceKeySizeNearLimit')).toMatchObject({
+      expr: `(${top} + ${tooLarge}) / (${valid} + ${tooLarge}) > 0.25 and (${valid} + ${tooLarge}) > 0.1`,
+      for: '30m',
+      labels: { severity: 'warning' },
+    });
+  });
+
   it('gives every alert a severity, summary, description and runbook_url', () => {
     expect(
       group?.rules.map((r) => [r.labels.severity, Object.keys(r.annotations).sort(), r.annotations.runbook_url]),
     ).toEqual([
       ['critical', ['description', 'runbook_url', 'summary'], 'https://runbooks.example/ks/KeyServiceDown.md'],
-      ['warning', ['description', 'runbook_url', 'summary'], 'https://runbooks.example/ks/KeyServiceHighErrorRate.md'],
+      ['critical', ['description', 'runbook_url', 'summary'], 'https://runbooks.example/ks/KeyServiceHighErrorRate.md'],
       ['warning', ['description', 'runbook_url', 'summary'], 'https://runbooks.example/ks/KeyServiceHighLatency.md'],
+      ['warning', ['description', 'runbook_url', 'summary'], 'https://runbooks.example/ks/KeyServiceKeySizeNearLimit.md'],
     ]);
   });
 });

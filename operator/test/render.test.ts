@@ -34,7 +34,7 @@ describe('renderKeyServices', () => {
     const result = renderKeyServices(SAMPLE, OPTIONS, true);
     const rules = parse(result.ok ? result.yaml : '') as { groups: { name: string; rules: { alert: string }[] }[] };
     expect(rules.groups.map((g) => [g.name, g.rules.map((r) => r.alert)])).toEqual([
-      ['keyservice.security.keys', ['KeyServiceDown', 'KeyServiceHighErrorRate', 'KeyServiceHighLatency']],
+      ['keyservice.security.keys', ['KeyServiceDown', 'KeyServiceHighErrorRate', 'KeyServiceHighLatency', 'KeyServiceKeySizeNearLimit']],
     ]);
   });
 

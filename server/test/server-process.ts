@@ -28,10 +28,13 @@ const STARTUP_TIMEOUT_MS = 10_000;
 const running = new Set<ServerProcess>();
 
 /** Starts the built server (the same command the image runs) and resolves once it logs that it serves. */
-export async function startServerProcess(flags: string[] = []): Promise<ServerProcess> {
+export async function startServerProcess(
+  flags: string[] = [],
+  ports: { srvPort?: number; metricsPort?: number } = {},
+): Promise<ServerProcess> {
   if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run "npm run build" first`);
-  const srvPort = await freePort();
-  const metricsPort = await freePort();
+  const srvPort = ports.srvPort ?? (await freePort());
+  const metricsPort = ports.metricsPort ?? (await freePort());
   const args = [SERVER_ENTRY, '--host', '127.0.0.1', '--srv-port', String(srvPort), '--metrics-port', String(metricsPort)];
   const child = spawn(process.execPath, [...args, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -22,7 +22,7 @@ describe('the alert rules the operator renders (monitoring/tests)', () => {
 
   it('pass promtool check rules', () => {
     const result = spawnSync('promtool', ['check', 'rules', join(dir, 'keyservice-rules.yaml')], { encoding: 'utf8' });
-    expect([result.status, result.stdout]).toEqual([0, expect.stringContaining('SUCCESS: 3 rules found') as unknown]);
+    expect([result.status, result.stdout]).toEqual([0, expect.stringContaining('SUCCESS: 4 rules found') as unknown]);
   });
 
   it('pass promtool test rules: fires, stays quiet, zero and low traffic, target gone, recovery', () => {

@@ -11,6 +11,10 @@ interface Dashboard {
   templating: { list: { name: string }[] };
 }
 
+/** The README's sample queries: every non-comment line of its promql block. */
+const readmeQueries = (/```promql\n([\s\S]*?)```/.exec(readFileSync(new URL('../../README.md', import.meta.url), 'utf8'))?.[1] ?? '')
+  .split('\n')
+  .filter((line) => line.trim() !== '' && !line.startsWith('#'));
 const dashboard = JSON.parse(readFileSync(new URL('../../helm-chart/dashboards/keyservice.json', import.meta.url), 'utf8')) as Dashboard;
 const JOB = 'key-service';
 const NAMESPACE = 'keys';
@@ -60,6 +64,17 @@ describe('the Grafana dashboard (helm-chart/dashboards/keyservice.json)', () => 
       'Replicas serving',
       'Refused key requests',
     ]);
+  });
+
+  it('has the README\'s three sample queries to check', () => {
+    expect(readmeQueries).toHaveLength(3);
+  });
+
+  it.each(readmeQueries)('README sample query %s returns a number from the live Prometheus', async (expr) => {
+    const result = await prometheus.query(expr);
+    expect(result.status).toBe('success');
+    expect(result.data?.result).toHaveLength(1);
+    expect(Number.isNaN(Number(result.data?.result[0]?.value[1]))).toBe(false);
   });
 
   const queries = dashboard.panels.flatMap((panel) => panel.targets.map((target) => [panel.title, target.expr] as const));

@@ -16,12 +16,26 @@ export interface PromQueryResult {
   data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
 }
 
-/** Debian's real Prometheus, scraping the given targets every second, with its data in a throwaway directory. */
-export async function startPrometheus(targets: { job: string; address: string; labels: Record<string, string> }[]): Promise<PrometheusProcess> {
+export interface ScrapeTarget {
+  job: string;
+  address: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * Debian's real Prometheus, scraping the targets and evaluating the rules every second, sending alerts to the given
+ * Alertmanagers, with its data in a throwaway directory.
+ */
+export async function startPrometheus(
+  targets: ScrapeTarget[],
+  options: { ruleFiles?: string[]; alertmanagers?: string[] } = {},
+): Promise<PrometheusProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'prometheus-'));
   const port = await freePort();
   const config = {
     global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    rule_files: options.ruleFiles ?? [],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers ?? [] }] }] },
     scrape_configs: targets.map((target) => ({
       job_name: target.job,
       static_configs: [{ targets: [target.address], labels: target.labels }],

@@ -17,6 +17,8 @@ export interface RuleGroup {
 /** The key route's latency: health and readiness probes are cheap and would hide a slow key path. */
 const KEY_ENDPOINT = '/key/{length}';
 const RATE_WINDOW = '5m';
+/** Key sizes drift slowly: judge them over a longer window than errors. */
+const SIZE_WINDOW = '30m';
 
 /**
  * Alerting rules as a plain Prometheus rule groups list: the PrometheusRule wraps them, and `render` prints them so
@@ -53,7 +55,7 @@ export function buildRuleGroups(ks: KeyService): RuleGroup[] {
           // The traffic guard keeps a near-idle server (where one error is a large share) and 0/0 = NaN quiet.
           expr: `(${errors} / ${total}) > ${alerts.errorRateThreshold} and ${total} > ${alerts.minRequestRate}`,
           for: alerts.errorRateFor,
-          labels: labels('warning'),
+          labels: labels('critical'),
           annotations: {
             summary: `Key server ${namespace}/${name} answers many 5xx`,
             description: `More than ${percent(alerts.errorRateThreshold)} of the responses of KeyService ${namespace}/${name} are 5xx ({{ $value | humanizePercentage }} over ${RATE_WINDOW}).`,
@@ -71,9 +73,37 @@ export function buildRuleGroups(ks: KeyService): RuleGroup[] {
             runbook_url: runbook('KeyServiceHighLatency'),
           },
         },
+        keySizeNearLimitRule(ks, selector, labels('warning'), runbook('KeyServiceKeySizeNearLimit')),
       ],
     },
   ];
+}
+
+/**
+ * Clients crowding maxSize: requests in the top bucket of key_length_bytes (above 19/20 of maxSize) plus requests
+ * refused with 413, as a share of all key requests that got that far. A ticket for the cluster team to raise maxSize.
+ */
+function keySizeNearLimitRule(ks: KeyService, selector: string, labels: Record<string, string>, runbookUrl: string): AlertRule {
+  const { name, namespace } = ks.metadata;
+  const { alerts, maxSize } = ks.spec;
+  // The bucket bound exactly as the server's histogram writes it (maxSize * 19 / 20, printed by JavaScript).
+  const belowTopBucket = String((maxSize * 19) / 20);
+  const rate = (series: string) => `sum(rate(${series}[${SIZE_WINDOW}]))`;
+  const valid = rate(`key_length_bytes_count{${selector}}`);
+  const nearLimit = `(${valid} - ${rate(`key_length_bytes_bucket{${selector},le="${belowTopBucket}"}`)})`;
+  const tooLarge = `(${rate(`http_responses_total{${selector},status_code="413"}`)} or vector(0))`;
+  const attempts = `(${valid} + ${tooLarge})`;
+  return {
+    alert: 'KeyServiceKeySizeNearLimit',
+    expr: `(${nearLimit} + ${tooLarge}) / ${attempts} > ${alerts.nearLimitShare} and ${attempts} > ${alerts.minRequestRate}`,
+    for: alerts.nearLimitFor,
+    labels,
+    annotations: {
+      summary: `Clients of key server ${namespace}/${name} ask for keys near its maxSize`,
+      description: `{{ $value | humanizePercentage }} of the key requests to KeyService ${namespace}/${name} over ${SIZE_WINDOW} asked for more than ${belowTopBucket} bytes or were refused as larger than maxSize ${maxSize}; consider raising spec.maxSize.`,
+      runbook_url: runbookUrl,
+    },
+  };
 }
 
 /** The PrometheusRule, or null when spec.alerts.enabled is false. */
