@@ -1,20 +1,40 @@
 import type { KubeObject } from './kube.js';
 
+const QUANTITY_SUFFIX: Record<string, number> = {
+  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** The value of a Kubernetes quantity ("0.5", "500m", "1e3", "64Mi"), or NaN when it is not one. */
+export function quantityValue(text: string): number {
+  const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)([a-zA-Z]*)$/.exec(text);
+  const factor = QUANTITY_SUFFIX[match?.[2] ?? 'x'];
+  return match && factor !== undefined ? Number(match[1]) * factor : NaN;
+}
+
 /**
  * True when every field the operator would apply already holds that value in the live object. Server-side apply
  * of such an object would change nothing, so the reconciler skips the request: an idle operator makes no writes.
- * Fields others set (defaults, the HPA's replicas, a user's extra labels) are not the operator's business.
+ * Fields others set (defaults, the HPA's replicas, a user's extra labels) are not the operator's business. Under
+ * `resources`, the API server rewrites quantities to canonical form (0.5 becomes 500m): they compare by value.
  */
-export function isAppliedIn(desired: unknown, live: unknown): boolean {
+export function isAppliedIn(desired: unknown, live: unknown, quantities = false): boolean {
   if (Array.isArray(desired)) {
-    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isAppliedIn(d, live[i]));
+    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isAppliedIn(d, live[i], quantities));
   }
   if (desired !== null && typeof desired === 'object') {
     if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
     const l = live as Record<string, unknown>;
-    return Object.entries(desired as Record<string, unknown>).every(([k, v]) => isAppliedIn(v, l[k]));
+    return Object.entries(desired as Record<string, unknown>).every(([k, v]) => isAppliedIn(v, l[k], quantities || k === 'resources'));
   }
-  return desired === live;
+  return isSameScalar(desired, live, quantities);
+}
+
+function isSameScalar(desired: unknown, live: unknown, quantities: boolean): boolean {
+  if (desired === live) return true;
+  if (!quantities || typeof desired !== 'string' || typeof live !== 'string') return false;
+  const value = quantityValue(desired);
+  return !Number.isNaN(value) && value === quantityValue(live);
 }
 
 /** Whether `manager` holds spec.replicas of the object through an Apply (read from managedFields). */
@@ -28,4 +48,24 @@ export function ownsReplicas(live: KubeObject, manager: string): boolean {
 
 export function isControlledBy(live: KubeObject, ownerUid: string): boolean {
   return (live.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === ownerUid);
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * What the caches keep of an object: managedFields only as "does `manager` own spec.replicas" (all the reconciler
+ * reads of them), and no kubectl last-applied annotation. Both are a large share of every object's size.
+ */
+export function trimForCache(obj: KubeObject, manager: string): KubeObject {
+  const metadata: KubeObject['metadata'] & { annotations?: Record<string, string> } = { ...obj.metadata };
+  delete metadata.managedFields;
+  if (ownsReplicas(obj, manager)) {
+    metadata.managedFields = [{ manager, operation: 'Apply', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }];
+  }
+  if (metadata.annotations && LAST_APPLIED in metadata.annotations) {
+    const annotations = { ...metadata.annotations };
+    delete annotations[LAST_APPLIED];
+    metadata.annotations = annotations;
+  }
+  return { ...obj, metadata };
 }

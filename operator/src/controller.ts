@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { CHILD_TYPES, type ChildKind, type ChildType } from './desired/children.js';
-import { MANAGED_BY, type DesiredOptions } from './desired/labels.js';
+import { trimForCache } from './apply-plan.js';
+import { FIELD_MANAGER, MANAGED_BY, type DesiredOptions } from './desired/labels.js';
 import { errorMessage, isRetriable } from './errors.js';
 import { Informer, objectKey } from './informer.js';
 import type { KubeHttp } from './kube-http.js';
@@ -46,6 +47,7 @@ export class Controller {
       path: resourcePath(API_VERSION, PLURAL, o.watchNamespace ?? undefined),
       log: o.log,
       onEvent: (type, obj) => (type === 'DELETED' ? this.queue.forget(objectKey(obj)) : this.enqueue(objectKey(obj))),
+      transform: (obj) => trimForCache(obj, FIELD_MANAGER),
     });
   }
 
@@ -65,6 +67,7 @@ export class Controller {
       labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}`,
       log: this.o.log,
       onEvent: (_type, obj) => this.enqueueOwner(obj),
+      transform: (obj) => trimForCache(obj, FIELD_MANAGER),
     });
   }
 

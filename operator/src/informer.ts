@@ -12,6 +12,8 @@ export interface InformerOptions {
   labelSelector?: string;
   log: Logger;
   onEvent: (type: InformerEvent, obj: KubeObject) => void;
+  /** Trims each object before it is cached (client-go's SetTransform): what is dropped costs no memory. */
+  transform?: (obj: KubeObject) => KubeObject;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
   watchTimeoutSeconds?: number;
@@ -94,6 +96,10 @@ export class Informer {
     });
   }
 
+  private trim(obj: KubeObject): KubeObject {
+    return this.options.transform ? this.options.transform(obj) : obj;
+  }
+
   private query(extra: Record<string, string>): Record<string, string> {
     const selector = this.options.labelSelector;
     return { ...(selector ? { labelSelector: selector } : {}), ...extra };
@@ -110,7 +116,7 @@ export class Informer {
         query: this.query({ limit: '500', ...cont }),
         signal: this.abort.signal,
       });
-      for (const item of page.items) fresh.set(objectKey(item), item);
+      for (const item of page.items) fresh.set(objectKey(item), this.trim(item));
     } while (page.metadata.continue);
     for (const [key, old] of this.store) {
       if (!fresh.has(key)) {
@@ -151,9 +157,10 @@ export class Informer {
     }
     this.resourceVersion = line.object.metadata.resourceVersion ?? this.resourceVersion;
     if (line.type === 'BOOKMARK') return;
-    const key = objectKey(line.object);
+    const obj = this.trim(line.object);
+    const key = objectKey(obj);
     if (line.type === 'DELETED') this.store.delete(key);
-    else this.store.set(key, line.object);
-    this.options.onEvent(line.type, line.object);
+    else this.store.set(key, obj);
+    this.options.onEvent(line.type, obj);
   }
 }

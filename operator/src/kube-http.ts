@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError } from './errors.js';
+import type { KubeConnection } from './kube-connection.js';
 
 export interface KubeRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -23,43 +23,28 @@ export interface KubeHttp {
 }
 
 /**
- * Raw requests to the API server with the credentials of a KubeConfig. The library's typed clients serialise
- * built-in kinds through their models (dropping unknown fields) and default patches to JSON patch; server-side apply
- * and watches of any kind need the plain request, so this layer sends bytes as given.
+ * Raw requests to the API server. The library's typed clients serialise built-in kinds through their models
+ * (dropping unknown fields) and default patches to JSON patch; server-side apply and watches of any kind need the
+ * plain request, so this layer sends bytes as given, over one keep-alive agent.
  */
-export function createKubeHttp(kc: KubeConfig, observe: RequestObserver = () => undefined): KubeHttp {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('the kubeconfig names no current cluster; set KUBECONFIG or run inside a pod');
-  const base = new URL(cluster.server);
+export function createKubeHttp(connection: KubeConnection, observe: RequestObserver = () => undefined): KubeHttp {
+  const base = new URL(connection.server);
   const transport = base.protocol === 'https:' ? https : http;
   const prefix = base.pathname.replace(/\/$/, '');
-  let agent: http.Agent | undefined;
+  const agent = new transport.Agent({ keepAlive: true, maxSockets: 64, ...connection.tls });
 
   async function options(req: KubeRequest): Promise<http.RequestOptions> {
-    const auth: https.RequestOptions = {};
-    // Read per request: a projected service account token is rotated on disk.
-    await kc.applyToHTTPSOptions(auth);
-    agent ??= new transport.Agent({
-      keepAlive: true,
-      maxSockets: 64,
-      ca: auth.ca,
-      cert: auth.cert,
-      key: auth.key,
-      ...(auth.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: auth.rejectUnauthorized }),
-    });
     const query = new URLSearchParams(req.query ?? {}).toString();
-    const headers: Record<string, string> = { accept: 'application/json' };
-    for (const [name, value] of Object.entries(auth.headers ?? {})) headers[name] = String(value);
+    const headers: Record<string, string> = { accept: 'application/json', ...(await connection.headers()) };
     if (req.body !== undefined) headers['content-type'] = req.contentType ?? 'application/json';
     return {
       method: req.method,
       protocol: base.protocol,
-      hostname: base.hostname,
+      hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'),
       port: base.port,
       path: `${prefix}${req.path}${query ? `?${query}` : ''}`,
       headers,
       agent,
-      ...(auth.auth === undefined ? {} : { auth: auth.auth }),
       ...(req.signal === undefined ? {} : { signal: req.signal }),
     };
   }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import pino, { type Logger } from 'pino';
 import { parseOperatorCommand, type OperatorConfig } from './config.js';
 import { Controller } from './controller.js';
 import { errorMessage } from './errors.js';
 import { createHealthServer } from './health-server.js';
+import { NeedsClientNode, loadConnection, loadConnectionWithClientNode, type KubeConnection } from './kube-connection.js';
 import { createKubeHttp, type KubeHttp } from './kube-http.js';
 import { createKubeApi } from './kube.js';
 import { LeaderElector, createLeaseStore } from './leader-election.js';
@@ -13,15 +13,13 @@ import { renderKeyServices } from './render.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** loadFromDefault falls back to http://localhost:8080 when it finds nothing; say so instead of hanging there. */
-function loadKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  const server = kc.getCurrentCluster()?.server;
-  if (!server || server === 'http://localhost:8080') {
-    throw new Error('no cluster configured: set KUBECONFIG to a kubeconfig file, or run inside a pod with a service account');
+async function connect(env: NodeJS.ProcessEnv): Promise<KubeConnection> {
+  try {
+    return loadConnection(env);
+  } catch (error) {
+    if (error instanceof NeedsClientNode) return loadConnectionWithClientNode();
+    throw error;
   }
-  return kc;
 }
 
 function leaderElector(http: KubeHttp, config: OperatorConfig, log: Logger): LeaderElector {
@@ -37,10 +35,10 @@ function leaderElector(http: KubeHttp, config: OperatorConfig, log: Logger): Lea
   });
 }
 
-async function runOperator(config: OperatorConfig): Promise<void> {
+async function runOperator(config: OperatorConfig, env: NodeJS.ProcessEnv): Promise<void> {
   const log = pino({ level: config.logLevel, base: { component: 'keyservice-operator' } });
   const metrics: OperatorMetrics = createOperatorMetrics();
-  const http = createKubeHttp(loadKubeConfig(), (method, code) => metrics.apiRequests.inc({ method, code: String(code) }));
+  const http = createKubeHttp(await connect(env), (method, code) => metrics.apiRequests.inc({ method, code: String(code) }));
   const controller = new Controller({
     http,
     api: createKubeApi(http),
@@ -104,7 +102,7 @@ function main(argv: string[]): void {
       return;
     }
     case 'run':
-      runOperator(command.config).catch((error: unknown) => {
+      runOperator(command.config, process.env).catch((error: unknown) => {
         process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: errorMessage(error) })}\n`);
         process.exit(1);
       });

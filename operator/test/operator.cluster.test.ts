@@ -67,7 +67,8 @@ describe('the operator against a real control plane', () => {
   });
 
   it('applies a sample into a Deployment and a Service and reports Ready once kwok runs the pods', async () => {
-    kubectl(['apply', '-f', '-'], keyService('keys', ns, { maxSize: 2048, replicas: 2 }));
+    // 0.1 CPU is stored as 100m: the idle-write test below also shows that such a rewrite causes no writes.
+    kubectl(['apply', '-f', '-'], keyService('keys', ns, { maxSize: 2048, replicas: 2, resources: { requests: { cpu: '0.1' } } }));
     await eventually(() => expectCondition('keys', ns, 'Ready', 'True/Available'), 60_000);
     const deployment = getObject<DeploymentObject>('deployment', 'keys', ns);
     expect([

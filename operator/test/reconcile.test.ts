@@ -1,3 +1,4 @@
+import { trimForCache } from '../src/apply-plan.js';
 import { TerminalError } from '../src/errors.js';
 import { KubeApiError } from '../src/errors.js';
 import { reconcile } from '../src/reconcile.js';
@@ -171,6 +172,33 @@ describe('reconcile', () => {
       if (ks) ks.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
       await reconcile(key, cluster.deps());
       expect(cluster.take()).toEqual([]);
+    });
+  });
+});
+
+describe('trimForCache', () => {
+  it('keeps only whether the operator owns replicas, and drops the last-applied annotation', () => {
+    const live = {
+      metadata: {
+        name: 'demo',
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', keep: 'me' },
+        managedFields: [
+          { manager: 'keyservice-operator', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:replicas': {}, 'f:template': {} } } },
+          { manager: 'kube-controller-manager', operation: 'Update', fieldsV1: { 'f:status': {} } },
+        ],
+      },
+      spec: { replicas: 2 },
+    };
+    expect(trimForCache(live, 'keyservice-operator')).toEqual({
+      metadata: {
+        name: 'demo',
+        annotations: { keep: 'me' },
+        managedFields: [{ manager: 'keyservice-operator', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }],
+      },
+      spec: { replicas: 2 },
+    });
+    expect(trimForCache({ metadata: { name: 'x', managedFields: live.metadata.managedFields.slice(1) } }, 'keyservice-operator')).toEqual({
+      metadata: { name: 'x' },
     });
   });
 });
