@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CHILD_TYPES, type ChildKind, type ChildType } from './desired/children.js';
+import { CHILD_TYPES, OPTIONAL_APIS, type ChildKind, type ChildType, type OptionalApi } from './desired/children.js';
 import { trimForCache } from './apply-plan.js';
 import { FIELD_MANAGER, MANAGED_BY, type DesiredOptions } from './desired/labels.js';
 import { errorMessage, isRetriable } from './errors.js';
@@ -25,8 +25,6 @@ export interface ControllerOptions {
   now: () => Date;
 }
 
-const MONITORING_GROUP_VERSION = 'monitoring.coreos.com/v1';
-
 /**
  * Watches KeyServices and their children, and feeds a work queue that reconciles one KeyService at a time per key.
  * Events only say "look at this key again"; reconcile reads the caches, so a missed or repeated event is harmless,
@@ -36,7 +34,7 @@ export class Controller {
   private readonly queue = new WorkQueue();
   private readonly keyServices: Informer;
   private readonly children = new Map<ChildKind, Informer>();
-  private monitoringAvailable = false;
+  private readonly availableApis = new Set<OptionalApi>();
   private readonly timers: NodeJS.Timeout[] = [];
   private workers: Promise<void> | undefined;
   private synced = false;
@@ -77,8 +75,8 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    await this.pollMonitoring();
-    for (const type of CHILD_TYPES.filter((t) => !t.monitoring)) this.children.set(type.kind, this.childInformer(type));
+    await this.pollOptionalApis();
+    for (const type of CHILD_TYPES.filter((t) => t.api === null)) this.children.set(type.kind, this.childInformer(type));
     for (const informer of this.children.values()) informer.start();
     await Promise.all([...this.children.values()].map((i) => i.synced));
     this.keyServices.start();
@@ -86,7 +84,7 @@ export class Controller {
     this.synced = true;
     this.workers = runWorkers(this.queue, this.o.workers, (key) => this.handle(key));
     this.every(this.o.resyncSeconds, () => this.resync());
-    this.every(this.o.monitoringPollSeconds, () => this.pollMonitoring());
+    this.every(this.o.monitoringPollSeconds, () => this.pollOptionalApis());
     this.o.log.info({ namespace: this.o.watchNamespace ?? 'all' }, 'controller started');
   }
 
@@ -100,17 +98,22 @@ export class Controller {
     for (const ks of this.keyServices.list()) this.enqueue(objectKey(ks));
   }
 
-  /** Starts or stops the ServiceMonitor and PrometheusRule watches as prometheus-operator's CRDs come and go. */
-  private async pollMonitoring(): Promise<void> {
+  private async pollOptionalApis(): Promise<void> {
+    for (const api of Object.keys(OPTIONAL_APIS) as OptionalApi[]) await this.pollOptionalApi(api);
+  }
+
+  /** Starts or stops the watches of an optional API's kinds as prometheus-operator's CRDs come and go. */
+  private async pollOptionalApi(api: OptionalApi): Promise<void> {
+    const { groupVersion, plurals } = OPTIONAL_APIS[api];
     let available: boolean;
     try {
-      available = await this.o.api.hasResources(MONITORING_GROUP_VERSION, ['servicemonitors', 'prometheusrules']);
+      available = await this.o.api.hasResources(groupVersion, plurals);
     } catch (error) {
-      this.o.log.warn({ err: errorMessage(error) }, 'could not look up the monitoring.coreos.com API');
+      this.o.log.warn({ err: errorMessage(error), groupVersion }, 'could not look up an optional API');
       return;
     }
-    if (available === this.monitoringAvailable) return;
-    const types = CHILD_TYPES.filter((t) => t.monitoring);
+    if (available === this.availableApis.has(api)) return;
+    const types = CHILD_TYPES.filter((t) => t.api === api);
     if (available) {
       const informers = types.map((t) => [t.kind, this.childInformer(t)] as const);
       for (const [kind, informer] of informers) {
@@ -118,12 +121,13 @@ export class Controller {
         informer.start();
       }
       await Promise.all(informers.map(([, i]) => i.synced));
+      this.availableApis.add(api);
     } else {
       await Promise.all(types.map((t) => this.children.get(t.kind)?.stop() ?? Promise.resolve()));
       for (const t of types) this.children.delete(t.kind);
+      this.availableApis.delete(api);
     }
-    this.monitoringAvailable = available;
-    this.o.log.info({ available }, 'monitoring.coreos.com CRDs changed; reconciling every KeyService');
+    this.o.log.info({ groupVersion, available }, 'prometheus-operator CRDs changed; reconciling every KeyService');
     this.resync();
   }
 
@@ -132,7 +136,7 @@ export class Controller {
       api: this.o.api,
       keyServices: this.keyServices,
       children: Object.fromEntries(this.children),
-      monitoringAvailable: () => this.monitoringAvailable,
+      apiAvailable: (api) => this.availableApis.has(api),
       options: this.o.desired,
       now: this.o.now,
       log: this.o.log,

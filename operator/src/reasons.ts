@@ -4,6 +4,7 @@ export const ConditionType = {
   Progressing: 'Progressing',
   Degraded: 'Degraded',
   MonitoringReady: 'MonitoringReady',
+  AlertingReady: 'AlertingReady',
 } as const;
 export type ConditionTypeName = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -24,5 +25,9 @@ export const Reason = {
   MonitoringApplied: 'MonitoringApplied',
   MonitoringDisabled: 'MonitoringDisabled',
   MonitoringCrdsMissing: 'MonitoringCRDsMissing',
+  /** AlertingReady */
+  AlertingApplied: 'AlertingApplied',
+  AlertingNotConfigured: 'AlertingNotConfigured',
+  AlertingCrdMissing: 'AlertmanagerConfigCRDMissing',
 } as const;
 export type ReasonName = (typeof Reason)[keyof typeof Reason];

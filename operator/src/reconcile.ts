@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { isAppliedIn, isControlledBy, ownsReplicas } from './apply-plan.js';
-import { buildChildren, type ChildKind, type DesiredChild } from './desired/children.js';
+import { buildChildren, type ChildKind, type DesiredChild, type OptionalApi } from './desired/children.js';
 import { canonicalJson } from './desired/config-hash.js';
 import { FIELD_MANAGER, type DesiredOptions, selectorLabelsForKeyService } from './desired/labels.js';
 import { endpointForKeyService } from './desired/service.js';
@@ -12,6 +12,7 @@ import {
   computeStatus,
   observeDeployment,
   transitionEvents,
+  type AlertingState,
   type EventRecord,
   type MonitoringState,
 } from './status.js';
@@ -26,9 +27,9 @@ export interface ObjectCache {
 export interface ReconcileDeps {
   api: KubeApi;
   keyServices: ObjectCache;
-  /** Caches of the children by kind; a monitoring kind is absent while its CRD is not installed. */
+  /** Caches of the children by kind; a kind of an optional API is absent while its CRD is not installed. */
   children: Partial<Record<ChildKind, ObjectCache>>;
-  monitoringAvailable: () => boolean;
+  apiAvailable: (api: OptionalApi) => boolean;
   options: DesiredOptions;
   now: () => Date;
   log: Logger;
@@ -44,11 +45,17 @@ interface Failure {
 interface Outcome {
   failure: Failure | null;
   monitoring: MonitoringState;
+  alerting: AlertingState;
   endpoint: string;
 }
 
 function monitoringState(ks: KeyService, available: boolean): MonitoringState {
   if (!ks.spec.serviceMonitor.enabled && !ks.spec.alerts.enabled) return 'disabled';
+  return available ? 'applied' : 'crds-missing';
+}
+
+function alertingState(ks: KeyService, available: boolean): AlertingState {
+  if (ks.spec.alerting.slack === undefined && ks.spec.alerting.email === undefined) return 'not-configured';
   return available ? 'applied' : 'crds-missing';
 }
 
@@ -78,10 +85,14 @@ async function applyChild(child: DesiredChild, ks: KeyService, deps: ReconcileDe
 }
 
 async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
-  const available = deps.monitoringAvailable();
-  const outcome: Outcome = { failure: null, monitoring: monitoringState(ks, available), endpoint: endpointForKeyService(ks) };
+  const outcome: Outcome = {
+    failure: null,
+    monitoring: monitoringState(ks, deps.apiAvailable('monitoring')),
+    alerting: alertingState(ks, deps.apiAvailable('alerting')),
+    endpoint: endpointForKeyService(ks),
+  };
   for (const child of buildChildren(ks, deps.options)) {
-    if (child.type.monitoring && !available) continue;
+    if (child.type.api !== null && !deps.apiAvailable(child.type.api)) continue;
     try {
       await applyChild(child, ks, deps);
     } catch (error) {
@@ -94,7 +105,8 @@ async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
 
 function invalidSpec(problems: string[]): Outcome {
   const message = `The spec is invalid: ${problems.join('; ')}. Fix the KeyService; nothing is applied until then.`;
-  return { failure: { reason: Reason.InvalidSpec, message, error: new TerminalError(message) }, monitoring: 'blocked', endpoint: '' };
+  const failure = { reason: Reason.InvalidSpec, message, error: new TerminalError(message) };
+  return { failure, monitoring: 'blocked', alerting: 'blocked', endpoint: '' };
 }
 
 function eventObject(raw: KubeObject, event: EventRecord, now: string, identity: string): KubeObject {
@@ -150,6 +162,7 @@ function statusFor(raw: KubeObject, outcome: Outcome, deployment: KubeObject | u
     endpoint: outcome.endpoint,
     deployment: deployment ? observeDeployment(deployment) : null,
     monitoring: outcome.monitoring,
+    alerting: outcome.alerting,
     failure: failure ? { reason: failure.reason, message: failure.message } : null,
   });
 }

@@ -129,6 +129,46 @@ export const alertsSchema = z
   })
   .describe('Prometheus alerting rules through prometheus-operator');
 
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+const secretKeyRef = (what: string) =>
+  z
+    .object({
+      name: z.string().regex(SECRET_NAME).max(253).describe('Name of a Secret in the KeyService\'s namespace'),
+      key: z.string().regex(SECRET_KEY).max(253).describe('Key of that Secret'),
+    })
+    .describe(what);
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+export const ALERT_SEVERITIES = ['critical', 'warning'] as const;
+
+export const alertingSchema = z
+  .object({
+    slack: z
+      .object({
+        channel: z.string().regex(/^[#@]?[^\s]{1,80}$/).describe('Channel to post to, such as #keyservice-oncall'),
+        webhookUrl: secretKeyRef('Secret key holding the Slack incoming-webhook URL'),
+      })
+      .optional()
+      .describe('Post this KeyService\'s alerts to Slack'),
+    email: z
+      .object({
+        to: z.string().regex(EMAIL).describe('Address the alerts go to'),
+        from: z.string().regex(EMAIL).describe('Sender address'),
+        smarthost: z.string().regex(/^[^\s:]+:[0-9]{1,5}$/).describe('SMTP server as host:port'),
+        username: z.string().min(1).optional().describe('SMTP login; default: the sender address'),
+        password: secretKeyRef('Secret key holding the SMTP password').optional(),
+        requireTLS: z.boolean().default(true).describe('Refuse to send over a connection without STARTTLS'),
+      })
+      .optional()
+      .describe('Mail this KeyService\'s alerts'),
+    severities: z
+      .array(z.enum(ALERT_SEVERITIES))
+      .min(1)
+      .default(['critical'])
+      .describe('Severities routed to these receivers: critical pages, warning tickets'),
+  })
+  .describe('Where Alertmanager sends this KeyService\'s alerts, through an AlertmanagerConfig (prometheus-operator)');
+
 export const keyServiceSpecSchema = z
   .object({
     maxSize: z
@@ -146,6 +186,7 @@ export const keyServiceSpecSchema = z
     resources: resourcesSchema.prefault({}),
     serviceMonitor: serviceMonitorSchema.prefault({}),
     alerts: alertsSchema.prefault({}),
+    alerting: alertingSchema.prefault({}),
   })
   .refine((s) => s.metricsPort !== s.port, {
     message: 'spec.metricsPort must differ from spec.port',

@@ -2,6 +2,7 @@ import { ConditionType, Reason, type ConditionTypeName, type ReasonName } from '
 import type { Condition, KeyServiceStatus } from './spec.js';
 
 export type MonitoringState = 'applied' | 'disabled' | 'crds-missing' | 'blocked';
+export type AlertingState = 'applied' | 'not-configured' | 'crds-missing' | 'blocked';
 
 /** The part of a live Deployment that status is computed from. */
 export interface DeploymentObservation {
@@ -24,6 +25,7 @@ export interface StatusInput {
   endpoint: string;
   deployment: DeploymentObservation | null;
   monitoring: MonitoringState;
+  alerting: AlertingState;
   /** Why the spec could not be parsed or the children could not be applied; null when all went through. */
   failure: { reason: ReasonName; message: string } | null;
 }
@@ -74,6 +76,22 @@ const MONITORING: Record<MonitoringState, ConditionValue> = {
   },
 };
 
+const ALERTING: Record<AlertingState, ConditionValue> = {
+  applied: { status: 'True', reason: Reason.AlertingApplied, message: 'The AlertmanagerConfig routing these alerts is applied.' },
+  'not-configured': {
+    status: 'False',
+    reason: Reason.AlertingNotConfigured,
+    message: 'spec.alerting names no Slack channel or email address; alerts go wherever Alertmanager routes them.',
+  },
+  blocked: { status: 'Unknown', reason: Reason.InvalidSpec, message: 'Nothing is applied until the spec is valid.' },
+  'crds-missing': {
+    status: 'False',
+    reason: Reason.AlertingCrdMissing,
+    message:
+      'The AlertmanagerConfig CRD (monitoring.coreos.com/v1alpha1) is not installed, so spec.alerting cannot be routed; install prometheus-operator and the operator creates it.',
+  },
+};
+
 function condition(type: ConditionTypeName, value: ConditionValue, input: StatusInput): Condition {
   const before = input.previous.find((c) => c.type === type);
   const unchanged = before?.status === value.status;
@@ -96,6 +114,7 @@ export function computeStatus(input: StatusInput): KeyServiceStatus {
       condition(ConditionType.Progressing, progress(d), input),
       condition(ConditionType.Degraded, degradation(input), input),
       condition(ConditionType.MonitoringReady, MONITORING[input.monitoring], input),
+      condition(ConditionType.AlertingReady, ALERTING[input.alerting], input),
     ],
     replicas: d?.replicas ?? 0,
     readyReplicas: d?.readyReplicas ?? 0,
@@ -116,6 +135,7 @@ const EVENT_RULES: Record<string, EventRule> = {
   [ConditionType.Degraded]: (c, before) => (c.status === 'True' ? 'Warning' : before?.status === 'True' ? 'Normal' : null),
   [ConditionType.Ready]: (c, before) => (c.status === 'True' ? 'Normal' : before?.status === 'True' ? 'Warning' : null),
   [ConditionType.MonitoringReady]: (c) => (c.reason === Reason.MonitoringCrdsMissing ? 'Warning' : null),
+  [ConditionType.AlertingReady]: (c) => (c.reason === Reason.AlertingCrdMissing ? 'Warning' : null),
 };
 
 function eventFor(c: Condition, before: Condition | undefined): EventRecord | null {
@@ -126,7 +146,7 @@ function eventFor(c: Condition, before: Condition | undefined): EventRecord | nu
 
 /**
  * Events on transitions only: a failure beginning (Warning), its end (Normal), Ready gained (Normal) or lost
- * (Warning), monitoring left out for want of its CRDs (Warning). A KeyService that sits unchanged emits nothing.
+ * (Warning), monitoring or alert routing left out for want of its CRDs (Warning). A KeyService that sits unchanged emits nothing.
  */
 export function transitionEvents(previous: Condition[], next: Condition[]): EventRecord[] {
   return next.flatMap((c) => eventFor(c, previous.find((p) => p.type === c.type)) ?? []);

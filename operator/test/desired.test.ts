@@ -1,3 +1,4 @@
+import { buildAlertmanagerConfig } from '../src/desired/alertmanager-config.js';
 import { buildChildren } from '../src/desired/children.js';
 import { canonicalJson, configHash } from '../src/desired/config-hash.js';
 import { buildDeployment } from '../src/desired/deployment.js';
@@ -180,7 +181,7 @@ describe('buildServiceMonitor', () => {
 });
 
 describe('buildChildren', () => {
-  it('lists the five kinds in apply order, null where a feature is off', () => {
+  it('lists the six kinds in apply order, null where a feature is off', () => {
     const children = buildChildren(keyService({ alerts: { enabled: false } }), OPTIONS);
     expect(children.map((c) => [c.type.kind, c.object === null])).toEqual([
       ['Deployment', false],
@@ -188,6 +189,51 @@ describe('buildChildren', () => {
       ['HorizontalPodAutoscaler', true],
       ['ServiceMonitor', false],
       ['PrometheusRule', true],
+      ['AlertmanagerConfig', true],
     ]);
+  });
+});
+
+describe('buildAlertmanagerConfig', () => {
+  it('is null while spec.alerting names no receiver', () => {
+    expect(buildAlertmanagerConfig(keyService(), OPTIONS)).toBeNull();
+  });
+
+  it("routes this KeyService's alerts of the chosen severities to Slack and email, by Secret reference", () => {
+    const ks = keyService({
+      alerting: {
+        slack: { channel: '#keys-oncall', webhookUrl: { name: 'slack', key: 'url' } },
+        email: { to: 'oncall@example.com', from: 'am@example.com', smarthost: 'smtp.example.com:587', password: { name: 'smtp', key: 'password' } },
+        severities: ['critical', 'warning'],
+      },
+    });
+    const config = buildAlertmanagerConfig(ks, OPTIONS) as { apiVersion: string; kind: string; metadata: { name: string }; spec: Record<string, unknown> };
+    expect([config.apiVersion, config.kind, config.metadata.name]).toEqual(['monitoring.coreos.com/v1alpha1', 'AlertmanagerConfig', 'demo']);
+    expect(config.spec.route).toEqual({
+      receiver: 'keyservice-demo',
+      groupBy: ['alertname', 'keyservice'],
+      matchers: [
+        { name: 'keyservice', value: 'demo', matchType: '=' },
+        { name: 'severity', value: 'critical|warning', matchType: '=~' },
+      ],
+    });
+    const [receiver] = config.spec.receivers as { slackConfigs: Record<string, unknown>[]; emailConfigs: Record<string, unknown>[] }[];
+    expect(receiver?.slackConfigs[0]).toMatchObject({ apiURL: { name: 'slack', key: 'url' }, channel: '#keys-oncall', sendResolved: true });
+    expect(receiver?.emailConfigs[0]).toMatchObject({
+      to: 'oncall@example.com',
+      from: 'am@example.com',
+      smarthost: 'smtp.example.com:587',
+      requireTLS: true,
+      sendResolved: true,
+      authUsername: 'am@example.com',
+      authPassword: { name: 'smtp', key: 'password' },
+    });
+  });
+
+  it('sends email without login when no password Secret is named', () => {
+    const ks = keyService({ alerting: { email: { to: 'a@example.com', from: 'b@example.com', smarthost: 'mail:25', requireTLS: false } } });
+    const config = buildAlertmanagerConfig(ks, OPTIONS) as { spec: { receivers: { emailConfigs: Record<string, unknown>[]; slackConfigs?: unknown }[] } };
+    expect(config.spec.receivers[0]?.slackConfigs).toBeUndefined();
+    expect(Object.keys(config.spec.receivers[0]?.emailConfigs[0] ?? {}).sort()).toEqual(['from', 'headers', 'requireTLS', 'sendResolved', 'smarthost', 'to']);
   });
 });

@@ -26,6 +26,7 @@ export class FakeCluster {
     HorizontalPodAutoscaler: new Map(),
     ServiceMonitor: new Map(),
     PrometheusRule: new Map(),
+    AlertmanagerConfig: new Map(),
   };
   monitoring = true;
   failApplyOf: ChildKind | null = null;
@@ -91,7 +92,7 @@ export class FakeCluster {
       api: this.api,
       keyServices: this.keyServices,
       children: this.children,
-      monitoringAvailable: () => this.monitoring,
+      apiAvailable: () => this.monitoring,
       options: OPTIONS,
       now: () => new Date('2026-01-01T00:00:00.123Z'),
       log: pino({ level: 'silent' }),

@@ -29,7 +29,7 @@ describe('the operator RBAC in manifests/', () => {
       'apps|deployments|get,list,watch,create,patch,update,delete',
       '|services|get,list,watch,create,patch,update,delete',
       'autoscaling|horizontalpodautoscalers|get,list,watch,create,patch,update,delete',
-      'monitoring.coreos.com|servicemonitors,prometheusrules|get,list,watch,create,patch,update,delete',
+      'monitoring.coreos.com|servicemonitors,prometheusrules,alertmanagerconfigs|get,list,watch,create,patch,update,delete',
       '|events|create,patch',
       'coordination.k8s.io|leases|get,create,update',
     ]);

@@ -26,6 +26,7 @@ describe('reconcile', () => {
         'Progressing=True/RolloutInProgress',
         'Degraded=False/AsExpected',
         'MonitoringReady=True/MonitoringApplied',
+        'AlertingReady=False/AlertingNotConfigured',
       ]);
     });
   });

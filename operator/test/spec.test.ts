@@ -28,6 +28,7 @@ describe('parseSpec', () => {
             labels: {},
             runbookBaseUrl: 'https://github.com/keyservice/keyservice/blob/main/docs/runbooks',
           },
+          alerting: { severities: ['critical'] },
         },
       });
     });

@@ -21,6 +21,7 @@ const input = (overrides: Partial<StatusInput> = {}): StatusInput => ({
   endpoint: 'http://demo.team-a.svc:1123',
   deployment: ROLLED_OUT,
   monitoring: 'applied',
+  alerting: 'not-configured',
   failure: null,
   ...overrides,
 });
@@ -51,6 +52,14 @@ describe('computeStatus', () => {
             observedGeneration: 3,
             lastTransitionTime: T1,
           },
+          {
+            type: 'AlertingReady',
+            status: 'False',
+            reason: 'AlertingNotConfigured',
+            message: 'spec.alerting names no Slack channel or email address; alerts go wherever Alertmanager routes them.',
+            observedGeneration: 3,
+            lastTransitionTime: T1,
+          },
         ],
         replicas: 2,
         readyReplicas: 2,
@@ -68,6 +77,7 @@ describe('computeStatus', () => {
         'Progressing=False/RolloutComplete',
         'Degraded=False/AsExpected',
         'MonitoringReady=False/MonitoringCRDsMissing',
+        'AlertingReady=False/AlertingNotConfigured',
       ]);
       expect(status.conditions?.[3]?.message).toBe(
         'The monitoring.coreos.com CRDs (ServiceMonitor, PrometheusRule) are not installed; install prometheus-operator and the operator creates them.',
@@ -104,6 +114,24 @@ describe('computeStatus', () => {
     });
   });
 
+  describe('when spec.alerting names receivers', () => {
+    it.each([
+      ['applied', 'AlertingReady=True/AlertingApplied'],
+      ['crds-missing', 'AlertingReady=False/AlertmanagerConfigCRDMissing'],
+      ['blocked', 'AlertingReady=Unknown/InvalidSpec'],
+    ] as const)('reports %s as %s', (alerting, expected) => {
+      expect(summary(computeStatus(input({ alerting })).conditions)?.[4]).toBe(expected);
+    });
+
+    it('says what to install when the AlertmanagerConfig CRD is missing, and warns once', () => {
+      const status = computeStatus(input({ alerting: 'crds-missing' }));
+      expect(status.conditions?.[4]?.message).toContain('install prometheus-operator');
+      expect(transitionEvents([], status.conditions ?? []).map((e) => `${e.type} ${e.reason}`)).toContain(
+        'Warning AlertmanagerConfigCRDMissing',
+      );
+    });
+  });
+
   describe('when the Deployment does not exist', () => {
     it('is not Ready and counts no replicas', () => {
       const status = computeStatus(input({ deployment: null }));
@@ -115,7 +143,7 @@ describe('computeStatus', () => {
     it('keeps its lastTransitionTime, and moves it when the status flips', () => {
       const first = computeStatus(input({ now: T0 }));
       const second = computeStatus(input({ now: T1, previous: first.conditions ?? [], deployment: { ...ROLLED_OUT, readyReplicas: 1 } }));
-      expect(second.conditions?.map((c) => c.lastTransitionTime)).toEqual([T1, T0, T0, T0]);
+      expect(second.conditions?.map((c) => c.lastTransitionTime)).toEqual([T1, T0, T0, T0, T0]);
     });
   });
 });

@@ -1,4 +1,5 @@
 import type { KeyService } from '../spec.js';
+import { buildAlertmanagerConfig } from './alertmanager-config.js';
 import { buildDeployment } from './deployment.js';
 import { buildHorizontalPodAutoscaler } from './hpa.js';
 import type { DesiredOptions } from './labels.js';
@@ -6,22 +7,36 @@ import { buildPrometheusRule } from './prometheus-rule.js';
 import { buildServiceMonitor } from './service-monitor.js';
 import { buildService } from './service.js';
 
-export type ChildKind = 'Deployment' | 'Service' | 'HorizontalPodAutoscaler' | 'ServiceMonitor' | 'PrometheusRule';
+export type ChildKind =
+  | 'Deployment'
+  | 'Service'
+  | 'HorizontalPodAutoscaler'
+  | 'ServiceMonitor'
+  | 'PrometheusRule'
+  | 'AlertmanagerConfig';
+
+/** APIs that come with prometheus-operator's CRDs, and may be missing: their children wait until they appear. */
+export type OptionalApi = 'monitoring' | 'alerting';
+export const OPTIONAL_APIS: Record<OptionalApi, { groupVersion: string; plurals: string[] }> = {
+  monitoring: { groupVersion: 'monitoring.coreos.com/v1', plurals: ['servicemonitors', 'prometheusrules'] },
+  alerting: { groupVersion: 'monitoring.coreos.com/v1alpha1', plurals: ['alertmanagerconfigs'] },
+};
 
 export interface ChildType {
   kind: ChildKind;
   apiVersion: string;
   plural: string;
-  /** Needs prometheus-operator's CRDs. */
-  monitoring: boolean;
+  /** The optional API the kind belongs to; null for the built-in kinds. */
+  api: OptionalApi | null;
 }
 
 export const CHILD_TYPES: readonly ChildType[] = [
-  { kind: 'Deployment', apiVersion: 'apps/v1', plural: 'deployments', monitoring: false },
-  { kind: 'Service', apiVersion: 'v1', plural: 'services', monitoring: false },
-  { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', plural: 'horizontalpodautoscalers', monitoring: false },
-  { kind: 'ServiceMonitor', apiVersion: 'monitoring.coreos.com/v1', plural: 'servicemonitors', monitoring: true },
-  { kind: 'PrometheusRule', apiVersion: 'monitoring.coreos.com/v1', plural: 'prometheusrules', monitoring: true },
+  { kind: 'Deployment', apiVersion: 'apps/v1', plural: 'deployments', api: null },
+  { kind: 'Service', apiVersion: 'v1', plural: 'services', api: null },
+  { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', plural: 'horizontalpodautoscalers', api: null },
+  { kind: 'ServiceMonitor', apiVersion: 'monitoring.coreos.com/v1', plural: 'servicemonitors', api: 'monitoring' },
+  { kind: 'PrometheusRule', apiVersion: 'monitoring.coreos.com/v1', plural: 'prometheusrules', api: 'monitoring' },
+  { kind: 'AlertmanagerConfig', apiVersion: 'monitoring.coreos.com/v1alpha1', plural: 'alertmanagerconfigs', api: 'alerting' },
 ];
 
 export interface DesiredChild {
@@ -38,6 +53,7 @@ export function buildChildren(ks: KeyService, options: DesiredOptions): DesiredC
     HorizontalPodAutoscaler: buildHorizontalPodAutoscaler(ks, options),
     ServiceMonitor: buildServiceMonitor(ks, options),
     PrometheusRule: buildPrometheusRule(ks, options),
+    AlertmanagerConfig: buildAlertmanagerConfig(ks, options),
   };
   return CHILD_TYPES.map((type) => ({ type, object: objects[type.kind] }));
 }
