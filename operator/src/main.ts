@@ -11,6 +11,10 @@ import { LeaderElector, createLeaseStore } from './leader-election.js';
 import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.js';
 import { renderKeyServices } from './render.js';
 
+/** Where helm-chart/dashboards/keyservice.json sits beside the built operator, in the repository and in the image. */
+const DASHBOARD_FILE = new URL('../../../helm-chart/dashboards/keyservice.json', import.meta.url);
+const readDashboard = () => readFileSync(DASHBOARD_FILE, 'utf8');
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function connect(env: NodeJS.ProcessEnv): Promise<KubeConnection> {
@@ -44,7 +48,7 @@ async function runOperator(config: OperatorConfig, env: NodeJS.ProcessEnv): Prom
     api: createKubeApi(http),
     log,
     metrics,
-    desired: { defaultImage: config.image },
+    desired: { defaultImage: config.image, dashboardJson: readDashboard() },
     watchNamespace: config.watchNamespace,
     workers: config.workers,
     resyncSeconds: config.resyncSeconds,
@@ -95,7 +99,11 @@ function main(argv: string[]): void {
       process.exitCode = 2;
       return;
     case 'render': {
-      const result = renderKeyServices(readFileSync(command.file, 'utf8'), { defaultImage: command.image }, command.rulesOnly);
+      const result = renderKeyServices(
+        readFileSync(command.file, 'utf8'),
+        { defaultImage: command.image, dashboardJson: readDashboard() },
+        command.rulesOnly,
+      );
       if (result.ok) process.stdout.write(result.yaml);
       else process.stderr.write(`${result.problems.join('\n')}\n`);
       process.exitCode = result.ok ? 0 : 1;

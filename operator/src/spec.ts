@@ -187,6 +187,15 @@ export const keyServiceSpecSchema = z
     serviceMonitor: serviceMonitorSchema.prefault({}),
     alerts: alertsSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
+    dashboard: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('Ship the Grafana dashboard as a ConfigMap labelled grafana_dashboard: "1", for Grafana\'s dashboard sidecar'),
+      })
+      .prefault({})
+      .describe('The KeyService Grafana dashboard'),
   })
   .refine((s) => s.metricsPort !== s.port, {
     message: 'spec.metricsPort must differ from spec.port',

@@ -68,3 +68,29 @@ describe('spec.alerting against a real control plane', () => {
     expect(alertingCondition(namespace)).toBe('False/AlertingNotConfigured');
   });
 });
+
+describe('spec.dashboard against a real control plane', () => {
+  let namespace = '';
+  let operator: OperatorProcess;
+
+  beforeAll(async () => {
+    namespace = freshNamespace('dashboard');
+    operator = await startOperator(['--watch-namespace', namespace], 'dashboard');
+  });
+  afterAll(() => operator.stop());
+
+  it('ships the Grafana dashboard in a ConfigMap labelled for the sidecar, and takes it away when turned off', async () => {
+    const withDashboard = (enabled: boolean) =>
+      JSON.stringify({ apiVersion: 'keyservice.io/v1alpha1', kind: 'KeyService', metadata: { name: 'keys', namespace }, spec: { dashboard: { enabled } } });
+    kubectl(['apply', '-f', '-'], withDashboard(true));
+    const configMap = await eventually(() => {
+      const found = getObject<{ metadata: { labels: Record<string, string> }; data: Record<string, string> }>('configmap', 'keys', namespace);
+      expect(found).not.toBeNull();
+      return found;
+    }, 60_000);
+    expect(configMap?.metadata.labels.grafana_dashboard).toBe('1');
+    expect((JSON.parse(configMap?.data['keyservice.json'] ?? '{}') as { uid?: string }).uid).toBe('keyservice');
+    kubectl(['apply', '-f', '-'], withDashboard(false));
+    await eventually(() => expect(getObject('configmap', 'keys', namespace)).toBeNull(), 60_000);
+  });
+});

@@ -1,5 +1,6 @@
 import { buildAlertmanagerConfig } from '../src/desired/alertmanager-config.js';
 import { buildChildren } from '../src/desired/children.js';
+import { buildDashboardConfigMap } from '../src/desired/dashboard.js';
 import { canonicalJson, configHash } from '../src/desired/config-hash.js';
 import { buildDeployment } from '../src/desired/deployment.js';
 import { buildHorizontalPodAutoscaler } from '../src/desired/hpa.js';
@@ -181,7 +182,7 @@ describe('buildServiceMonitor', () => {
 });
 
 describe('buildChildren', () => {
-  it('lists the six kinds in apply order, null where a feature is off', () => {
+  it('lists the seven kinds in apply order, null where a feature is off', () => {
     const children = buildChildren(keyService({ alerts: { enabled: false } }), OPTIONS);
     expect(children.map((c) => [c.type.kind, c.object === null])).toEqual([
       ['Deployment', false],
@@ -190,6 +191,7 @@ describe('buildChildren', () => {
       ['ServiceMonitor', false],
       ['PrometheusRule', true],
       ['AlertmanagerConfig', true],
+      ['ConfigMap', true],
     ]);
   });
 });
@@ -235,5 +237,24 @@ describe('buildAlertmanagerConfig', () => {
     const config = buildAlertmanagerConfig(ks, OPTIONS) as { spec: { receivers: { emailConfigs: Record<string, unknown>[]; slackConfigs?: unknown }[] } };
     expect(config.spec.receivers[0]?.slackConfigs).toBeUndefined();
     expect(Object.keys(config.spec.receivers[0]?.emailConfigs[0] ?? {}).sort()).toEqual(['from', 'headers', 'requireTLS', 'sendResolved', 'smarthost', 'to']);
+  });
+});
+
+describe('buildDashboardConfigMap', () => {
+  it('is null unless spec.dashboard.enabled', () => {
+    expect(buildDashboardConfigMap(keyService(), OPTIONS)).toBeNull();
+  });
+
+  it('ships the dashboard under the label Grafana\'s sidecar loads, owned by the KeyService', () => {
+    const configMap = buildDashboardConfigMap(keyService({ dashboard: { enabled: true } }), OPTIONS) as {
+      metadata: { name: string; labels: Record<string, string>; ownerReferences: { kind: string }[] };
+      data: Record<string, string>;
+    };
+    expect([configMap.metadata.name, configMap.metadata.labels.grafana_dashboard, configMap.metadata.ownerReferences[0]?.kind]).toEqual([
+      'demo',
+      '1',
+      'KeyService',
+    ]);
+    expect(configMap.data).toEqual({ 'keyservice.json': '{"uid":"keyservice"}' });
   });
 });

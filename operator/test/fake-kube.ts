@@ -27,6 +27,7 @@ export class FakeCluster {
     ServiceMonitor: new Map(),
     PrometheusRule: new Map(),
     AlertmanagerConfig: new Map(),
+    ConfigMap: new Map(),
   };
   monitoring = true;
   failApplyOf: ChildKind | null = null;

@@ -1,7 +1,10 @@
 import { type KeyService, parseSpec } from '../src/spec.js';
 import type { DesiredOptions } from '../src/desired/labels.js';
 
-export const OPTIONS: DesiredOptions = { defaultImage: { repository: 'ghcr.io/keyservice/key-server', tag: '0.1.0' } };
+export const OPTIONS: DesiredOptions = {
+  defaultImage: { repository: 'ghcr.io/keyservice/key-server', tag: '0.1.0' },
+  dashboardJson: '{"uid":"keyservice"}',
+};
 
 /** A parsed KeyService named demo in namespace team-a, with every default filled in from `spec`. */
 export function keyService(spec: unknown = {}, generation = 1): KeyService {

@@ -27,7 +27,7 @@ describe('the operator RBAC in manifests/', () => {
       'keyservice.io|keyservices/status|get,patch,update',
       'keyservice.io|keyservices/finalizers|update',
       'apps|deployments|get,list,watch,create,patch,update,delete',
-      '|services|get,list,watch,create,patch,update,delete',
+      '|services,configmaps|get,list,watch,create,patch,update,delete',
       'autoscaling|horizontalpodautoscalers|get,list,watch,create,patch,update,delete',
       'monitoring.coreos.com|servicemonitors,prometheusrules,alertmanagerconfigs|get,list,watch,create,patch,update,delete',
       '|events|create,patch',

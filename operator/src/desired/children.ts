@@ -1,5 +1,6 @@
 import type { KeyService } from '../spec.js';
 import { buildAlertmanagerConfig } from './alertmanager-config.js';
+import { buildDashboardConfigMap } from './dashboard.js';
 import { buildDeployment } from './deployment.js';
 import { buildHorizontalPodAutoscaler } from './hpa.js';
 import type { DesiredOptions } from './labels.js';
@@ -13,7 +14,8 @@ export type ChildKind =
   | 'HorizontalPodAutoscaler'
   | 'ServiceMonitor'
   | 'PrometheusRule'
-  | 'AlertmanagerConfig';
+  | 'AlertmanagerConfig'
+  | 'ConfigMap';
 
 /** APIs that come with prometheus-operator's CRDs, and may be missing: their children wait until they appear. */
 export type OptionalApi = 'monitoring' | 'alerting';
@@ -37,6 +39,7 @@ export const CHILD_TYPES: readonly ChildType[] = [
   { kind: 'ServiceMonitor', apiVersion: 'monitoring.coreos.com/v1', plural: 'servicemonitors', api: 'monitoring' },
   { kind: 'PrometheusRule', apiVersion: 'monitoring.coreos.com/v1', plural: 'prometheusrules', api: 'monitoring' },
   { kind: 'AlertmanagerConfig', apiVersion: 'monitoring.coreos.com/v1alpha1', plural: 'alertmanagerconfigs', api: 'alerting' },
+  { kind: 'ConfigMap', apiVersion: 'v1', plural: 'configmaps', api: null },
 ];
 
 export interface DesiredChild {
@@ -54,6 +57,7 @@ export function buildChildren(ks: KeyService, options: DesiredOptions): DesiredC
     ServiceMonitor: buildServiceMonitor(ks, options),
     PrometheusRule: buildPrometheusRule(ks, options),
     AlertmanagerConfig: buildAlertmanagerConfig(ks, options),
+    ConfigMap: buildDashboardConfigMap(ks, options),
   };
   return CHILD_TYPES.map((type) => ({ type, object: objects[type.kind] }));
 }

@@ -13,6 +13,8 @@ export interface ImageRef {
 /** What the builders need beyond the KeyService itself; it comes from the operator's flags. */
 export interface DesiredOptions {
   defaultImage: ImageRef;
+  /** The Grafana dashboard (helm-chart/dashboards/keyservice.json) as text, for spec.dashboard. */
+  dashboardJson: string;
 }
 
 export interface OwnerReference {
