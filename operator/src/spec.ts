@@ -187,6 +187,17 @@ export const keyServiceSpecSchema = z
     serviceMonitor: serviceMonitorSchema.prefault({}),
     alerts: alertsSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
+    tls: z
+      .object({
+        secretName: z
+          .string()
+          .regex(SECRET_NAME)
+          .max(253)
+          .optional()
+          .describe('A kubernetes.io/tls Secret (tls.crt, tls.key), as cert-manager writes it; the server re-reads it when renewed'),
+      })
+      .prefault({})
+      .describe('HTTPS for the key API (metrics stay plain HTTP)'),
     dashboard: z
       .object({
         enabled: z

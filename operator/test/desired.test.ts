@@ -258,3 +258,32 @@ describe('buildDashboardConfigMap', () => {
     expect(configMap.data).toEqual({ 'keyservice.json': '{"uid":"keyservice"}' });
   });
 });
+
+describe('buildDeployment with spec.tls', () => {
+  const ks = keyService({ tls: { secretName: 'keys-tls' } });
+  const deployment = buildDeployment(ks, OPTIONS);
+  const podSpec = deployment.spec.template.spec as {
+    volumes: unknown[];
+    containers: { args: string[]; volumeMounts: unknown[]; livenessProbe: { httpGet: unknown }; readinessProbe: { httpGet: unknown } }[];
+  };
+  const container = podSpec.containers[0];
+
+  it('mounts the TLS Secret read-only and points the server at its files', () => {
+    expect(podSpec.volumes).toEqual([{ name: 'tls', secret: { secretName: 'keys-tls' } }]);
+    expect(container?.volumeMounts).toEqual([{ name: 'tls', mountPath: '/etc/keyservice/tls', readOnly: true }]);
+    expect(container?.args.slice(-2)).toEqual(['--tls-cert-file=/etc/keyservice/tls/tls.crt', '--tls-key-file=/etc/keyservice/tls/tls.key']);
+  });
+
+  it('probes over HTTPS and reports an https endpoint', () => {
+    expect([container?.livenessProbe.httpGet, container?.readinessProbe.httpGet]).toEqual([
+      { path: '/health', port: 'http', scheme: 'HTTPS' },
+      { path: '/ready', port: 'http', scheme: 'HTTPS' },
+    ]);
+    expect(endpointForKeyService(ks)).toBe('https://demo.team-a.svc:1123');
+  });
+
+  it('changes nothing without spec.tls', () => {
+    const plain = buildDeployment(keyService(), OPTIONS).spec.template.spec as { volumes?: unknown; containers: { args: string[] }[] };
+    expect([plain.volumes, plain.containers[0]?.args.some((arg) => arg.startsWith('--tls'))]).toEqual([undefined, false]);
+  });
+});

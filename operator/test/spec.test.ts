@@ -29,6 +29,7 @@ describe('parseSpec', () => {
             runbookBaseUrl: 'https://github.com/keyservice/keyservice/blob/main/docs/runbooks',
           },
           alerting: { severities: ['critical'] },
+          tls: {},
           dashboard: { enabled: false },
         },
       });

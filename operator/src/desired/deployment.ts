@@ -25,14 +25,27 @@ export interface DeploymentObject {
   };
 }
 
+/** Where spec.tls.secretName is mounted; the server re-reads the files there when the kubelet swaps them. */
+export const TLS_MOUNT_PATH = '/etc/keyservice/tls';
+const TLS_VOLUME = 'tls';
+
 export function serverArgsForKeyService(ks: KeyService): string[] {
-  return [
+  const args = [
     '--host=0.0.0.0',
     `--srv-port=${ks.spec.port}`,
     `--max-size=${ks.spec.maxSize}`,
     `--metrics-port=${ks.spec.metricsPort}`,
     `--encoding=${ks.spec.encoding}`,
   ];
+  if (ks.spec.tls.secretName !== undefined) {
+    args.push(`--tls-cert-file=${TLS_MOUNT_PATH}/tls.crt`, `--tls-key-file=${TLS_MOUNT_PATH}/tls.key`);
+  }
+  return args;
+}
+
+/** The probes speak the API's scheme: HTTPS once spec.tls is set. */
+function probe(path: string, https: boolean): Record<string, unknown> {
+  return { path, port: 'http', ...(https ? { scheme: 'HTTPS' } : {}) };
 }
 
 const RESTRICTED_CONTAINER_SECURITY = {
@@ -47,6 +60,7 @@ const RESTRICTED_CONTAINER_SECURITY = {
 
 export function containerForKeyService(ks: KeyService, options: DesiredOptions): Record<string, unknown> {
   const image = imageForKeyService(ks, options);
+  const https = ks.spec.tls.secretName !== undefined;
   return {
     name: CONTAINER_NAME,
     image: `${image.repository}:${image.tag}`,
@@ -57,19 +71,20 @@ export function containerForKeyService(ks: KeyService, options: DesiredOptions):
       { name: 'metrics', containerPort: ks.spec.metricsPort, protocol: 'TCP' },
     ],
     livenessProbe: {
-      httpGet: { path: '/health', port: 'http' },
+      httpGet: probe('/health', https),
       periodSeconds: 10,
       timeoutSeconds: 2,
       failureThreshold: 3,
     },
     readinessProbe: {
-      httpGet: { path: '/ready', port: 'http' },
+      httpGet: probe('/ready', https),
       periodSeconds: 5,
       timeoutSeconds: 2,
       failureThreshold: 2,
     },
     resources: ks.spec.resources,
     securityContext: RESTRICTED_CONTAINER_SECURITY,
+    ...(https ? { volumeMounts: [{ name: TLS_VOLUME, mountPath: TLS_MOUNT_PATH, readOnly: true }] } : {}),
   };
 }
 
@@ -89,6 +104,7 @@ export function buildDeployment(ks: KeyService, options: DesiredOptions): Deploy
       seccompProfile: { type: 'RuntimeDefault' },
     },
     containers: [container],
+    ...(ks.spec.tls.secretName === undefined ? {} : { volumes: [{ name: TLS_VOLUME, secret: { secretName: ks.spec.tls.secretName } }] }),
   };
   return {
     apiVersion: 'apps/v1',

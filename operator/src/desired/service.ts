@@ -19,5 +19,6 @@ export function buildService(ks: KeyService, options: DesiredOptions): Record<st
 
 /** In-cluster URL of the key API, as status.endpoint reports it. */
 export function endpointForKeyService(ks: KeyService): string {
-  return `http://${ks.metadata.name}.${ks.metadata.namespace}.svc:${ks.spec.port}`;
+  const scheme = ks.spec.tls.secretName === undefined ? 'http' : 'https';
+  return `${scheme}://${ks.metadata.name}.${ks.metadata.namespace}.svc:${ks.spec.port}`;
 }
