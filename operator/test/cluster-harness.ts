@@ -59,10 +59,14 @@ export interface OperatorProcess {
 
 const OPERATOR_MAIN = join(ROOT, 'dist/operator/src/main.js');
 
-/** Starts the built operator (npm run build first) against the local control plane. */
-export async function startOperator(flags: string[], name = 'operator'): Promise<OperatorProcess> {
+/**
+ * Starts the built operator (npm run build first) against the local control plane, as the admin unless a
+ * kubeconfig of another identity (a ServiceAccount's) is given.
+ */
+export async function startOperator(flags: string[], name = 'operator', kubeconfigOverride?: string): Promise<OperatorProcess> {
   if (!existsSync(OPERATOR_MAIN)) throw new Error(`${OPERATOR_MAIN} is missing: run npm run build first`);
-  const { kubeconfig, dir } = clusterInfo();
+  const { dir } = clusterInfo();
+  const kubeconfig = kubeconfigOverride ?? clusterInfo().kubeconfig;
   const metricsPort = await freePort();
   const logFile = join(dir, 'logs', `${name}-${process.pid}-${metricsPort}.log`);
   const out = openSync(logFile, 'a');

@@ -1,11 +1,28 @@
 import { jest } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { startOperator, type OperatorProcess } from '../../operator/test/cluster-harness.js';
-import { clusterTool, freshNamespace, kubectl, kubectlResult, ROOT } from '../cluster/kube-test-env.js';
+import { clusterEnv, clusterTool, freshNamespace, kubectl, kubectlResult, ROOT } from '../cluster/kube-test-env.js';
 
 jest.setTimeout(180_000);
+
+/** A kubeconfig for the keyservice-operator ServiceAccount: the cluster's address and CA, and a token of its own. */
+function serviceAccountKubeconfig(): string {
+  const admin = parse(readFileSync(clusterEnv().kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, string> }[] };
+  const token = kubectl(['create', 'token', 'keyservice-operator', '-n', 'keyservice-system', '--duration', '1h']).trim();
+  const file = join(clusterEnv().dir, 'keyservice-operator.kubeconfig');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'local', cluster: admin.clusters[0]?.cluster }],
+    users: [{ name: 'keyservice-operator', user: { token } }],
+    contexts: [{ name: 'operator', context: { cluster: 'local', user: 'keyservice-operator' } }],
+    'current-context': 'operator',
+  };
+  writeFileSync(file, stringify(config));
+  return file;
+}
 
 describe('manifests/ (kubectl apply -k)', () => {
   let namespace: string;
@@ -13,7 +30,13 @@ describe('manifests/ (kubectl apply -k)', () => {
   beforeAll(async () => {
     kubectl(['apply', '--server-side', '--force-conflicts', '-k', join(ROOT, 'manifests')]);
     namespace = freshNamespace('sample');
-    operator = await startOperator(['--watch-namespace', namespace], 'manifests');
+    // The operator runs as the ServiceAccount the base creates, with only the RBAC the base grants it: a missing
+    // rule (children, status, Events, the Lease) shows up as a KeyService that never gets Ready.
+    operator = await startOperator(
+      ['--watch-namespace', namespace, '--leader-elect=true', '--leader-election-namespace', 'keyservice-system'],
+      'manifests',
+      serviceAccountKubeconfig(),
+    );
   });
   afterAll(async () => {
     await operator.stop();
@@ -26,11 +49,17 @@ describe('manifests/ (kubectl apply -k)', () => {
     expect(kubectl(['get', 'namespace/keyservice-system', '-o', 'jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}'])).toBe('restricted');
   });
 
-  it('installs the sample KeyService, which the operator reconciles to Ready', () => {
+  it('installs the sample KeyService, which the operator, running with only its own RBAC, reconciles to Ready', () => {
     const sample = readFileSync(join(ROOT, 'manifests/samples/keyservice.yaml'), 'utf8').replace('namespace: default', `namespace: ${namespace}`);
     kubectl(['apply', '-f', '-'], sample);
     kubectl(['wait', 'keyservice/keys', '--for', 'condition=Ready', '--timeout', '90s', '-n', namespace]);
     expect(kubectl(['get', 'deployment/keys', '-n', namespace, '-o', 'jsonpath={.spec.replicas}'])).toBe('2');
+  });
+
+  it('grants the operator no access to Secrets, anywhere', () => {
+    const canI = (verb: string) =>
+      kubectlResult(['auth', 'can-i', verb, 'secrets', '--as', 'system:serviceaccount:keyservice-system:keyservice-operator', '-n', namespace]).stdout.trim();
+    expect(['get', 'list', 'watch', 'create'].map(canI)).toEqual(['no', 'no', 'no', 'no']);
   });
 
   it('grants the operator the same rules as the Helm chart does', () => {
