@@ -10,6 +10,7 @@ import type { OperatorMetrics } from './operator-metrics.js';
 import { reconcile, type ReconcileDeps } from './reconcile.js';
 import { API_VERSION, KIND, PLURAL } from './spec.js';
 import { WorkQueue, runWorkers } from './work-queue.js';
+import { mintApiKey } from './mint-api-key.js';
 
 export interface ControllerOptions {
   http: KubeHttp;
@@ -137,6 +138,7 @@ export class Controller {
       keyServices: this.keyServices,
       children: Object.fromEntries(this.children),
       apiAvailable: (api) => this.availableApis.has(api),
+      mintKey: mintApiKey,
       options: this.o.desired,
       now: this.o.now,
       log: this.o.log,
@@ -148,8 +150,9 @@ export class Controller {
     const { metrics, log } = this.o;
     const stopTimer = metrics.reconcileDuration.startTimer();
     try {
-      await reconcile(key, { ...this.deps(), log: log.child({ keyservice: key }) });
+      const requeueAfterMs = await reconcile(key, { ...this.deps(), log: log.child({ keyservice: key }) });
       this.queue.forget(key);
+      if (requeueAfterMs !== undefined) this.queue.addAfter(key, requeueAfterMs);
       metrics.reconciles.inc({ result: 'success' });
     } catch (error) {
       const retriable = isRetriable(error);

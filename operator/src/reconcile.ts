@@ -3,6 +3,7 @@ import { isAppliedIn, isControlledBy, ownsReplicas } from './apply-plan.js';
 import { buildChildren, type ChildKind, type DesiredChild, type OptionalApi } from './desired/children.js';
 import { canonicalJson } from './desired/config-hash.js';
 import { FIELD_MANAGER, type DesiredOptions, selectorLabelsForKeyService } from './desired/labels.js';
+import { buildApiKeysSecret, planApiKeys, storedKeysOf, type StoredKey } from './desired/api-keys.js';
 import { endpointForKeyService } from './desired/service.js';
 import { TerminalError, errorMessage, isRetriable } from './errors.js';
 import type { KubeApi, KubeObject } from './kube.js';
@@ -26,6 +27,8 @@ export interface ObjectCache {
 
 export interface ReconcileDeps {
   api: KubeApi;
+  /** A fresh API key (crypto-random in the operator, fixed in tests). */
+  mintKey: (now: Date) => StoredKey;
   keyServices: ObjectCache;
   /** Caches of the children by kind; a kind of an optional API is absent while its CRD is not installed. */
   children: Partial<Record<ChildKind, ObjectCache>>;
@@ -47,6 +50,9 @@ interface Outcome {
   monitoring: MonitoringState;
   alerting: AlertingState;
   endpoint: string;
+  apiKeys?: { currentKey: string; nextRotation: string };
+  /** When the KeyService must be looked at again although nothing changed (the next key rotation step). */
+  requeueAt?: Date;
 }
 
 function monitoringState(ks: KeyService, available: boolean): MonitoringState {
@@ -84,6 +90,17 @@ async function applyChild(child: DesiredChild, ks: KeyService, deps: ReconcileDe
   await deps.api.apply(child.object as KubeObject, child.type.plural, FIELD_MANAGER);
 }
 
+/** Rotates the API keys one step if due, stores them, and says what to tell the status and when to look again. */
+async function applyApiKeys(ks: KeyService, deps: ReconcileDeps): Promise<Pick<Outcome, 'apiKeys' | 'requeueAt'>> {
+  const { name, namespace } = ks.metadata;
+  const live = deps.children.Secret?.get(`${namespace}/${name}`) as Parameters<typeof storedKeysOf>[0];
+  const plan = planApiKeys(storedKeysOf(live), deps.now(), ks, deps.mintKey);
+  const secret = buildApiKeysSecret(ks, plan, deps.options);
+  if (!(live && isAppliedIn(secret, live))) await deps.api.apply(secret as KubeObject, 'secrets', FIELD_MANAGER);
+  const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+  return { apiKeys: { currentKey: plan.current.name, nextRotation: iso(plan.nextRotation) }, requeueAt: plan.nextEventAt };
+}
+
 async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
   const outcome: Outcome = {
     failure: null,
@@ -93,6 +110,15 @@ async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
   };
   for (const child of buildChildren(ks, deps.options)) {
     if (child.type.api !== null && !deps.apiAvailable(child.type.api)) continue;
+    if (child.type.kind === 'Secret' && ks.spec.auth.enabled) {
+      try {
+        Object.assign(outcome, await applyApiKeys(ks, deps));
+      } catch (error) {
+        const message = `Applying the API keys Secret ${ks.metadata.name} failed: ${errorMessage(error)}. Check the operator's RBAC for Secrets.`;
+        return { ...outcome, failure: { reason: Reason.ApplyFailed, message, error: error as Error } };
+      }
+      continue;
+    }
     try {
       await applyChild(child, ks, deps);
     } catch (error) {
@@ -163,6 +189,7 @@ function statusFor(raw: KubeObject, outcome: Outcome, deployment: KubeObject | u
     deployment: deployment ? observeDeployment(deployment) : null,
     monitoring: outcome.monitoring,
     alerting: outcome.alerting,
+    apiKeys: outcome.apiKeys,
     failure: failure ? { reason: failure.reason, message: failure.message } : null,
   });
 }
@@ -171,10 +198,10 @@ function statusFor(raw: KubeObject, outcome: Outcome, deployment: KubeObject | u
  * Brings one KeyService's children to the desired state and writes its status once, at the end. Level-triggered:
  * it reads everything from the caches, whatever event caused it. Throws when the key should be retried.
  */
-export async function reconcile(key: string, deps: ReconcileDeps): Promise<void> {
+export async function reconcile(key: string, deps: ReconcileDeps): Promise<number | undefined> {
   const raw = deps.keyServices.get(key);
   // A deleted KeyService needs nothing: owner references let the garbage collector remove its children.
-  if (!raw || raw.metadata.deletionTimestamp) return;
+  if (!raw || raw.metadata.deletionTimestamp) return undefined;
 
   const parsed = parseSpec(raw.spec);
   const outcome = parsed.ok ? await applyAll(toKeyService(raw, parsed.spec), deps) : invalidSpec(parsed.problems);
@@ -185,4 +212,5 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<void>
 
   const error = outcome.failure?.error;
   if (error) throw isRetriable(error) ? error : new TerminalError(errorMessage(error), { cause: error });
+  return outcome.requeueAt === undefined ? undefined : Math.max(0, outcome.requeueAt.getTime() - deps.now().getTime());
 }

@@ -24,6 +24,13 @@ const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTP
 const DURATION = /^(0|([0-9]+(ms|s|m|h|d|w|y))+)$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 };
+
+/** Milliseconds in a Prometheus-style duration such as 1h30m (checked against DURATION first). */
+export function durationMs(value: string): number {
+  return [...value.matchAll(/([0-9]+)(ms|s|m|h|d|w|y)/g)].reduce((sum, [, n, unit]) => sum + Number(n) * (DURATION_UNITS_MS[unit ?? ''] ?? 0), 0);
+}
+
 const port = (what: string) => z.int().min(1).max(65535).describe(`${what} (1..65535)`);
 const quantity = (what: string) =>
   z.string().regex(QUANTITY).describe(`${what}, a Kubernetes quantity such as 100m, 1 or 64Mi`);
@@ -187,6 +194,18 @@ export const keyServiceSpecSchema = z
     serviceMonitor: serviceMonitorSchema.prefault({}),
     alerts: alertsSchema.prefault({}),
     alerting: alertingSchema.prefault({}),
+    auth: z
+      .object({
+        enabled: z.boolean().default(false).describe('Require an API key on /key; the operator keeps and rotates the keys in a Secret named after the KeyService'),
+        rotationInterval: duration('How often a new API key is added').default('24h'),
+        overlap: duration('How long the previous key stays valid once the new one is current').default('1h'),
+      })
+      .refine((auth) => durationMs(auth.overlap) < durationMs(auth.rotationInterval), {
+        message: 'spec.auth.overlap must be shorter than spec.auth.rotationInterval',
+        path: ['overlap'],
+      })
+      .prefault({})
+      .describe('API keys for the key API, rotated by the operator'),
     tls: z
       .object({
         secretName: z
@@ -246,6 +265,13 @@ export const keyServiceStatusSchema = z
     readyReplicas: z.int().min(0).optional().describe('Pods passing their readiness probe'),
     selector: z.string().optional().describe('Label selector of the pods, for the scale subresource and an HPA'),
     endpoint: z.string().optional().describe('In-cluster URL of the key API'),
+    apiKeys: z
+      .object({
+        currentKey: z.string().describe('Name of the key clients should use (its value is the Secret key "current")'),
+        nextRotation: z.string().describe('When the next key will be added (RFC 3339)'),
+      })
+      .optional()
+      .describe('API key rotation, while spec.auth.enabled'),
   })
   .describe('Observed state of a key server');
 

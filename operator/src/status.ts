@@ -26,6 +26,7 @@ export interface StatusInput {
   deployment: DeploymentObservation | null;
   monitoring: MonitoringState;
   alerting: AlertingState;
+  apiKeys?: { currentKey: string; nextRotation: string } | undefined;
   /** Why the spec could not be parsed or the children could not be applied; null when all went through. */
   failure: { reason: ReasonName; message: string } | null;
 }
@@ -120,6 +121,7 @@ export function computeStatus(input: StatusInput): KeyServiceStatus {
     readyReplicas: d?.readyReplicas ?? 0,
     selector: input.selector,
     endpoint: input.endpoint,
+    ...(input.apiKeys === undefined ? {} : { apiKeys: input.apiKeys }),
   };
 }
 

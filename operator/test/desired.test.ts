@@ -182,7 +182,7 @@ describe('buildServiceMonitor', () => {
 });
 
 describe('buildChildren', () => {
-  it('lists the seven kinds in apply order, null where a feature is off', () => {
+  it('lists the eight kinds in apply order, null where a feature is off (the API keys Secret is built by reconcile)', () => {
     const children = buildChildren(keyService({ alerts: { enabled: false } }), OPTIONS);
     expect(children.map((c) => [c.type.kind, c.object === null])).toEqual([
       ['Deployment', false],
@@ -192,6 +192,7 @@ describe('buildChildren', () => {
       ['PrometheusRule', true],
       ['AlertmanagerConfig', true],
       ['ConfigMap', true],
+      ['Secret', true],
     ]);
   });
 });

@@ -28,6 +28,7 @@ export class FakeCluster {
     PrometheusRule: new Map(),
     AlertmanagerConfig: new Map(),
     ConfigMap: new Map(),
+    Secret: new Map(),
   };
   monitoring = true;
   failApplyOf: ChildKind | null = null;
@@ -94,6 +95,7 @@ export class FakeCluster {
       keyServices: this.keyServices,
       children: this.children,
       apiAvailable: () => this.monitoring,
+      mintKey: (now: Date) => ({ name: `key-${now.getTime()}`, value: `value-${now.getTime()}-0123456789abcdef`, createdAt: now.toISOString().replace(/\.\d+Z$/, 'Z') }),
       options: OPTIONS,
       now: () => new Date('2026-01-01T00:00:00.123Z'),
       log: pino({ level: 'silent' }),

@@ -15,7 +15,8 @@ export type ChildKind =
   | 'ServiceMonitor'
   | 'PrometheusRule'
   | 'AlertmanagerConfig'
-  | 'ConfigMap';
+  | 'ConfigMap'
+  | 'Secret';
 
 /** APIs that come with prometheus-operator's CRDs, and may be missing: their children wait until they appear. */
 export type OptionalApi = 'monitoring' | 'alerting';
@@ -40,6 +41,7 @@ export const CHILD_TYPES: readonly ChildType[] = [
   { kind: 'PrometheusRule', apiVersion: 'monitoring.coreos.com/v1', plural: 'prometheusrules', api: 'monitoring' },
   { kind: 'AlertmanagerConfig', apiVersion: 'monitoring.coreos.com/v1alpha1', plural: 'alertmanagerconfigs', api: 'alerting' },
   { kind: 'ConfigMap', apiVersion: 'v1', plural: 'configmaps', api: null },
+  { kind: 'Secret', apiVersion: 'v1', plural: 'secrets', api: null },
 ];
 
 export interface DesiredChild {
@@ -58,6 +60,9 @@ export function buildChildren(ks: KeyService, options: DesiredOptions): DesiredC
     PrometheusRule: buildPrometheusRule(ks, options),
     AlertmanagerConfig: buildAlertmanagerConfig(ks, options),
     ConfigMap: buildDashboardConfigMap(ks, options),
+    // The API keys Secret depends on the keys already stored and on the clock: reconcile builds it (applyApiKeys).
+    // Null here removes a leftover one once spec.auth is turned off.
+    Secret: null,
   };
   return CHILD_TYPES.map((type) => ({ type, object: objects[type.kind] }));
 }

@@ -28,6 +28,9 @@ export interface DeploymentObject {
 /** Where spec.tls.secretName is mounted; the server re-reads the files there when the kubelet swaps them. */
 export const TLS_MOUNT_PATH = '/etc/keyservice/tls';
 const TLS_VOLUME = 'tls';
+/** Where the operator's API keys Secret is mounted; the server re-reads the file when a rotation lands. */
+export const API_KEYS_MOUNT_PATH = '/etc/keyservice/auth';
+const API_KEYS_VOLUME = 'api-keys';
 
 export function serverArgsForKeyService(ks: KeyService): string[] {
   const args = [
@@ -40,6 +43,7 @@ export function serverArgsForKeyService(ks: KeyService): string[] {
   if (ks.spec.tls.secretName !== undefined) {
     args.push(`--tls-cert-file=${TLS_MOUNT_PATH}/tls.crt`, `--tls-key-file=${TLS_MOUNT_PATH}/tls.key`);
   }
+  if (ks.spec.auth.enabled) args.push(`--api-keys-file=${API_KEYS_MOUNT_PATH}/api-keys`, '--reload-interval=5');
   return args;
 }
 
@@ -84,8 +88,25 @@ export function containerForKeyService(ks: KeyService, options: DesiredOptions):
     },
     resources: ks.spec.resources,
     securityContext: RESTRICTED_CONTAINER_SECURITY,
-    ...(https ? { volumeMounts: [{ name: TLS_VOLUME, mountPath: TLS_MOUNT_PATH, readOnly: true }] } : {}),
+    ...(volumeMountsFor(ks).length > 0 ? { volumeMounts: volumeMountsFor(ks) } : {}),
   };
+}
+
+function volumeMountsFor(ks: KeyService): Record<string, unknown>[] {
+  return [
+    ...(ks.spec.tls.secretName === undefined ? [] : [{ name: TLS_VOLUME, mountPath: TLS_MOUNT_PATH, readOnly: true }]),
+    ...(ks.spec.auth.enabled ? [{ name: API_KEYS_VOLUME, mountPath: API_KEYS_MOUNT_PATH, readOnly: true }] : []),
+  ];
+}
+
+/** The TLS Secret the user names, and the API keys Secret the operator keeps (only its file, not "current"). */
+function volumesFor(ks: KeyService): Record<string, unknown>[] {
+  return [
+    ...(ks.spec.tls.secretName === undefined ? [] : [{ name: TLS_VOLUME, secret: { secretName: ks.spec.tls.secretName } }]),
+    ...(ks.spec.auth.enabled
+      ? [{ name: API_KEYS_VOLUME, secret: { secretName: ks.metadata.name, items: [{ key: 'api-keys', path: 'api-keys' }] } }]
+      : []),
+  ];
 }
 
 /**
@@ -104,7 +125,7 @@ export function buildDeployment(ks: KeyService, options: DesiredOptions): Deploy
       seccompProfile: { type: 'RuntimeDefault' },
     },
     containers: [container],
-    ...(ks.spec.tls.secretName === undefined ? {} : { volumes: [{ name: TLS_VOLUME, secret: { secretName: ks.spec.tls.secretName } }] }),
+    ...(volumesFor(ks).length > 0 ? { volumes: volumesFor(ks) } : {}),
   };
   return {
     apiVersion: 'apps/v1',
