@@ -2,7 +2,7 @@ import { expect } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ROOT, clusterEnv, kubectlResult } from '../../test/cluster/kube-test-env.js';
 import { existsSync, readFileSync, writeFileSync, appendFileSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../server/test/server-process.js';
 import { join } from 'node:path';
 
 export { freshNamespace, kubectl, kubectlResult } from '../../test/cluster/kube-test-env.js';
@@ -39,15 +39,6 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 30_
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export interface OperatorProcess {

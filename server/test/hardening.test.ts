@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { issueServerCertificate, makeAuthority, replaceFile, type Authority } from './certificates.js';
+import { waitFor } from '../../test/wait-for.js';
 import { rawRequest } from './http-client.js';
 import { killAllServerProcesses, startServerProcess, stopServerProcess, type ServerProcess } from './server-process.js';
 
@@ -32,14 +33,9 @@ function httpsGet(port: number, path: string, trusted: Authority[], headers: Rec
   });
 }
 
-/** Polls `condition` every 50 ms; fails naming what it waited for if it does not hold within 10 s. */
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Waits, polling every 50 ms for up to 10 s, until the server's log shows what a step waits for. */
+const waitUntil = (condition: () => boolean, what: string) =>
+  waitFor(what, () => condition() || undefined, { timeoutMs: 10_000, intervalMs: 50 });
 
 /** Sends requests one after another until `done` says so or the deadline passes; returns every answer. */
 async function requestUntil<T>(send: () => Promise<T>, done: (answer: T) => boolean, deadlineMs: number): Promise<T[]> {
@@ -148,11 +144,11 @@ describe('API keys with --api-keys-file', () => {
     const reloads = () => server.stdout().split('"msg":"API keys reloaded"').length - 1;
     const reloadsBefore = reloads();
     replaceFile(keysFile, `${OLD_KEY}\n${NEW_KEY}\n`);
-    await waitFor(() => reloads() === reloadsBefore + 1, 'the server to load the new key');
+    await waitUntil(() => reloads() === reloadsBefore + 1, 'the server to load the new key');
     replaceFile(currentFile, NEW_KEY);
     await new Promise((resolve) => setTimeout(resolve, 500));
     replaceFile(keysFile, `${NEW_KEY}\n`);
-    await waitFor(() => reloads() === reloadsBefore + 2, 'the server to drop the old key');
+    await waitUntil(() => reloads() === reloadsBefore + 2, 'the server to drop the old key');
     rotating = false;
     await load;
     expect(answers.length).toBeGreaterThan(50);
@@ -164,7 +160,7 @@ describe('API keys with --api-keys-file', () => {
 
   it('keeps the previous keys when the file turns bad, and logs which line', async () => {
     replaceFile(keysFile, 'short\n');
-    await waitFor(() => server.stdout().includes('API keys not reloaded'), 'the server to refuse the bad file');
+    await waitUntil(() => server.stdout().includes('API keys not reloaded'), 'the server to refuse the bad file');
     expect((await keyRequest(NEW_KEY)).status).toBe(200);
     expect(server.stdout()).toContain('line 1: a key needs at least 16 characters');
   });

@@ -2,7 +2,8 @@ import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterTool, freshNamespace, kubectl, kubectlJson, kubectlResult, waitFor } from './kube-test-env.js';
+import { waitFor } from '../wait-for.js';
+import { clusterTool, freshNamespace, kubectl, kubectlJson, kubectlResult } from './kube-test-env.js';
 
 jest.setTimeout(90_000);
 

@@ -79,19 +79,3 @@ export function freshNamespace(prefix: string, labels: Record<string, string> = 
   kubectl(['apply', '-f', '-'], ['apiVersion: v1', 'kind: Namespace', 'metadata:', `  name: ${name}`, '  labels:', ...labelLines, `    test: "true"`].join('\n'));
   return name;
 }
-
-/** Polls `probe` until it returns a value other than undefined; fails naming what it waited for. */
-export async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
-}

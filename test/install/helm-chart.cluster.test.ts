@@ -2,7 +2,8 @@ import { jest } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startOperator, type OperatorProcess } from '../../operator/test/cluster-harness.js';
-import { clusterEnv, clusterTool, freshNamespace, kubectl, kubectlJson, kubectlResult, ROOT, waitFor } from '../cluster/kube-test-env.js';
+import { clusterEnv, clusterTool, freshNamespace, kubectl, kubectlJson, kubectlResult, ROOT } from '../cluster/kube-test-env.js';
+import { waitFor } from '../wait-for.js';
 
 jest.setTimeout(180_000);
 
@@ -104,7 +105,7 @@ describe('helm-chart/', () => {
       const args = await waitFor('the Deployment to carry --max-size=4096', () => {
         const joined = serverArgs(namespace, 'key-service').join(' ');
         return joined.includes('--max-size=4096') ? joined : undefined;
-      }, 60_000);
+      }, { timeoutMs: 60_000 });
       expect(args).not.toContain('--max-size=2048');
     });
 
@@ -115,7 +116,7 @@ describe('helm-chart/', () => {
         const names = kubectl(['get', 'all,keyservices,servicemonitors,prometheusrules,serviceaccounts,roles,rolebindings',
           '-n', namespace, '-o', 'name']).trim().split('\n').filter((name) => name !== '' && name !== 'serviceaccount/default');
         return names.length === 0 ? names : undefined;
-      }, 60_000);
+      }, { timeoutMs: 60_000 });
       expect(left).toEqual([]);
       expect(kubectl(['get', 'clusterrole,clusterrolebinding', '-o', 'name']).split('\n')).not.toContain(
         'clusterrole.rbac.authorization.k8s.io/key-service-keyservice-operator',

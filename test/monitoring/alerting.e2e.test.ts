@@ -9,6 +9,7 @@ import { freePort, killAllServerProcesses, startServerProcess, stopServerProcess
 import { alertmanagerConfigForTest, startAlertmanager } from './alertmanager-process.js';
 import { startSlackSink, startSmtpSink, type ReceivedMail } from './notification-sinks.js';
 import { startPrometheus, type PrometheusProcess } from './prometheus-process.js';
+import { waitFor as waitForProbe } from '../wait-for.js';
 
 jest.setTimeout(120_000);
 
@@ -20,16 +21,9 @@ interface SlackMessage {
   attachments: { title: string; text: string }[];
 }
 
-/** Polls `find` every 200 ms until it returns something; fails naming what it waited for. */
-async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Notifications take a few scrape, evaluation and group intervals to arrive: poll every 200 ms, for 45 s. */
+const waitFor = <T>(what: string, find: () => T | undefined, timeoutMs = 45_000) =>
+  waitForProbe(what, find, { timeoutMs, intervalMs: 200 });
 
 describe('alerts reach people: Prometheus → Alertmanager → Slack and email (all real programs)', () => {
   let dir: string;

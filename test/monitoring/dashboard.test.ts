@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { rawRequest } from '../../server/test/http-client.js';
 import { killAllServerProcesses, startServerProcess, stopServerProcess, type ServerProcess } from '../../server/test/server-process.js';
 import { startPrometheus, type PrometheusProcess } from './prometheus-process.js';
+import { waitFor } from '../wait-for.js';
 
 jest.setTimeout(60_000);
 
@@ -29,13 +30,8 @@ describe('the Grafana dashboard (helm-chart/dashboards/keyservice.json)', () => 
       const result = await prometheus.query(`sum(http_responses_total{job="${JOB}"})`);
       return Number(result.data?.result[0]?.value[1] ?? -1);
     };
-    const waitUntil = async (what: string, done: () => Promise<boolean>) => {
-      const deadline = Date.now() + 30_000;
-      while (!(await done())) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
+    const waitUntil = (what: string, done: () => Promise<boolean>) =>
+      waitFor(what, async () => (await done()) || undefined, { timeoutMs: 30_000, intervalMs: 100 });
     await waitUntil('the first scrape', async () => ((await prometheus.query(`up{job="${JOB}"} == 1`)).data?.result.length ?? 0) > 0);
     // Traffic spread over several scrapes, so every rate() in the panels sees the counters move.
     const paths = ['/key/32', '/key/512', '/key/2048', '/key/4096', '/key/abc'];
