@@ -3,7 +3,7 @@ import { isAppliedIn, isControlledBy, ownsReplicas } from './apply-plan.js';
 import { buildChildren, type ChildKind, type DesiredChild, type OptionalApi } from './desired/children.js';
 import { canonicalJson } from './desired/config-hash.js';
 import { FIELD_MANAGER, type DesiredOptions, selectorLabelsForKeyService } from './desired/labels.js';
-import { buildApiKeysSecret, planApiKeys, storedKeysOf, type StoredKey } from './desired/api-keys.js';
+import { buildApiKeysSecret, planApiKeys, storedKeysOf, type ApiKeysPlan, type StoredKey } from './desired/api-keys.js';
 import { endpointForKeyService } from './desired/service.js';
 import { TerminalError, errorMessage, isRetriable } from './errors.js';
 import type { KubeApi, KubeObject } from './kube.js';
@@ -90,15 +90,14 @@ async function applyChild(child: DesiredChild, ks: KeyService, deps: ReconcileDe
   await deps.api.apply(child.object as KubeObject, child.type.plural, FIELD_MANAGER);
 }
 
-/** Rotates the API keys one step if due, stores them, and says what to tell the status and when to look again. */
-async function applyApiKeys(ks: KeyService, deps: ReconcileDeps): Promise<Pick<Outcome, 'apiKeys' | 'requeueAt'>> {
-  const { name, namespace } = ks.metadata;
-  const live = deps.children.Secret?.get(`${namespace}/${name}`) as Parameters<typeof storedKeysOf>[0];
-  const plan = planApiKeys(storedKeysOf(live), deps.now(), ks, deps.mintKey);
-  const secret = buildApiKeysSecret(ks, plan, deps.options);
-  if (!(live && isAppliedIn(secret, live))) await deps.api.apply(secret as KubeObject, 'secrets', FIELD_MANAGER);
-  const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
-  return { apiKeys: { currentKey: plan.current.name, nextRotation: iso(plan.nextRotation) }, requeueAt: plan.nextEventAt };
+/**
+ * The API keys step of spec.auth: the stored keys rotated one step if due. The Secret it implies depends on the
+ * stored keys and the clock, so it is built here and handed to the same apply as every other child.
+ */
+function planKeysFor(ks: KeyService, deps: ReconcileDeps): ApiKeysPlan | null {
+  if (!ks.spec.auth.enabled) return null;
+  const live = deps.children.Secret?.get(`${ks.metadata.namespace}/${ks.metadata.name}`) as Parameters<typeof storedKeysOf>[0];
+  return planApiKeys(storedKeysOf(live), deps.now(), ks, deps.mintKey);
 }
 
 async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
@@ -108,17 +107,10 @@ async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
     alerting: alertingState(ks, deps.apiAvailable('alerting')),
     endpoint: endpointForKeyService(ks),
   };
-  for (const child of buildChildren(ks, deps.options)) {
+  const keys = planKeysFor(ks, deps);
+  for (const built of buildChildren(ks, deps.options)) {
+    const child = keys && built.type.kind === 'Secret' ? { ...built, object: buildApiKeysSecret(ks, keys, deps.options) } : built;
     if (child.type.api !== null && !deps.apiAvailable(child.type.api)) continue;
-    if (child.type.kind === 'Secret' && ks.spec.auth.enabled) {
-      try {
-        Object.assign(outcome, await applyApiKeys(ks, deps));
-      } catch (error) {
-        const message = `Applying the API keys Secret ${ks.metadata.name} failed: ${errorMessage(error)}. Check the operator's RBAC for Secrets.`;
-        return { ...outcome, failure: { reason: Reason.ApplyFailed, message, error: error as Error } };
-      }
-      continue;
-    }
     try {
       await applyChild(child, ks, deps);
     } catch (error) {
@@ -126,7 +118,9 @@ async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
       return { ...outcome, failure: { reason: Reason.ApplyFailed, message, error: error as Error } };
     }
   }
-  return outcome;
+  if (keys === null) return outcome;
+  const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+  return { ...outcome, apiKeys: { currentKey: keys.current.name, nextRotation: iso(keys.nextRotation) }, requeueAt: keys.nextEventAt };
 }
 
 function invalidSpec(problems: string[]): Outcome {

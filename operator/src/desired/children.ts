@@ -60,7 +60,7 @@ export function buildChildren(ks: KeyService, options: DesiredOptions): DesiredC
     PrometheusRule: buildPrometheusRule(ks, options),
     AlertmanagerConfig: buildAlertmanagerConfig(ks, options),
     ConfigMap: buildDashboardConfigMap(ks, options),
-    // The API keys Secret depends on the keys already stored and on the clock: reconcile builds it (applyApiKeys).
+    // The API keys Secret depends on the keys already stored and on the clock: reconcile builds it (planKeysFor).
     // Null here removes a leftover one once spec.auth is turned off.
     Secret: null,
   };
