@@ -50,7 +50,11 @@ function createServers(config: ServerConfig, log: Logger, metrics: ServerMetrics
       ? undefined
       : { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile };
   const api = createApiServer(listener, tls, reloadMs, log);
-  return { api: api.server, stopWatching: () => (api.stopWatching(), apiKeys?.stop()) };
+  const stopWatching = () => {
+    api.stopWatching();
+    apiKeys?.stop();
+  };
+  return { api: api.server, stopWatching };
 }
 
 async function run(config: ServerConfig): Promise<void> {

@@ -1,5 +1,4 @@
-import type { KeyService } from '../spec.js';
-import { durationMs } from '../spec.js';
+import { durationMs, type KeyService } from '../spec.js';
 import { type DesiredOptions, childMetadataForKeyService } from './labels.js';
 
 export interface StoredKey {
