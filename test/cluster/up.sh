@@ -76,13 +76,26 @@ start etcd "$bin/etcd" --name default --data-dir "$dir/etcd" --unsafe-no-fsync -
   --initial-cluster "default=http://127.0.0.1:$peer_port"
 wait_until "etcd" etcd curl -sf "http://127.0.0.1:$etcd_port/health"
 
+# The audit log records every write request (who, what, when) so tests can count the operator's writes from the
+# API server's own record rather than from the operator's.
+cat >"$dir/audit-policy.yaml" <<'POLICY'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    verbs: [create, update, patch, delete, deletecollection]
+  - level: None
+POLICY
+
 start kube-apiserver "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" --cert-dir "$pki" \
   --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
-  --service-cluster-ip-range 10.0.0.0/24 --authorization-mode Node,RBAC --allow-privileged=true \
+  --service-cluster-ip-range 10.0.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" --profiling=false \
-  --endpoint-reconciler-type none
+  --endpoint-reconciler-type none \
+  --audit-policy-file "$dir/audit-policy.yaml" --audit-log-path "$dir/logs/audit.log" --audit-log-format json
 curl_api=(curl -sf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key")
 wait_until "kube-apiserver /readyz" kube-apiserver "${curl_api[@]}" "https://127.0.0.1:$api_port/readyz"
 
@@ -98,7 +111,7 @@ delegated=(--kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" 
 start kube-controller-manager "$bin/kube-controller-manager" "${delegated[@]}" --secure-port "$kcm_port" \
   --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" --use-service-account-credentials \
   --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
-  --service-cluster-ip-range 10.0.0.0/24
+  --service-cluster-ip-range 10.0.0.0/16
 start kube-scheduler "$bin/kube-scheduler" "${delegated[@]}" --secure-port "$scheduler_port"
 start kwok "$bin/kwok" --kubeconfig "$kubeconfig" --config "$tools/kwok-stages.yaml" \
   --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --server-address "127.0.0.1:$kwok_port" \
@@ -114,5 +127,6 @@ CLUSTER_DIR=$dir
 CLUSTER_BIN=$bin
 PROMETHEUS_OPERATOR_CRDS=$tools/prometheus-operator-crd
 KUBE_APISERVER_URL=https://127.0.0.1:$api_port
+AUDIT_LOG=$dir/logs/audit.log
 ENV
 echo "cluster up in $((SECONDS - started)) s: export KUBECONFIG=$kubeconfig (kubectl: $bin/kubectl)" >&2
