@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the local control plane's programs from their Go modules (one wrapper module per tool, beside this
 # script) and prints the directory that holds them. The result is cached under ~/.cache/keyservice, keyed by a hash
-# of the wrapper modules and this script: a warm machine returns at once, a cold one builds once (about 8 minutes
+# of the wrapper modules and this script: a warm machine returns at once, a cold one builds once (about 15 minutes
 # on 2 cores). Progress goes to stderr; stdout is only the directory.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -37,7 +37,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   kube_version+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
   kube_version+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
-for name in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+for name in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy; do
   build kube "$kube_version" "$name=k8s.io/kubernetes/cmd/$name"
 done
 build etcd "" etcd=go.etcd.io/etcd/server/v3
@@ -70,7 +70,11 @@ if [ ! -f "$out/kwok-stages.yaml" ]; then
   mv "$out/kwok-stages.yaml.tmp" "$out/kwok-stages.yaml"
 fi
 
-# Older builds (keyed by older wrapper modules) only take disk: about 550 MB each.
-find "$HOME/.cache/keyservice" -maxdepth 1 -name 'cluster-tools-*' ! -path "$out" -exec rm -rf {} +
+# Older builds (keyed by older wrapper modules) only take disk: about 600 MB each. A build another checkout used in
+# the last three days stays, so two branches on one machine do not delete each other's tools.
+touch "$out/last-used"
+for old in "$HOME"/.cache/keyservice/cluster-tools-*; do
+  [ "$old" = "$out" ] || [ -n "$(find "$old/last-used" -mmin -4320 2>/dev/null)" ] || rm -rf "$old"
+done
 
 echo "$out"
