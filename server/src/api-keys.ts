@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** Why a request was refused: the label of `key_requests_rejected_total`, never the key itself. */
@@ -25,18 +25,22 @@ export function parseApiKeys(text: string): { keys: string[]; problems: string[]
   return { keys, problems };
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+const digestOf = (value: string) => createHash('sha256').update(value).digest('hex');
 
-/** Holds digests of the accepted keys; compares in constant time, whichever key (if any) matches. */
+/**
+ * Holds SHA-256 digests of the accepted keys in a map, so a lookup costs the same with ten keys or a million.
+ * Looking up a digest, not the key, leaks nothing useful through timing: an attacker who learns how a guess's
+ * digest compares learns nothing about any key's characters.
+ */
 export class ApiKeyStore {
-  private digests: Buffer[] = [];
+  private digests = new Set<string>();
 
   replace(keys: readonly string[]): void {
-    this.digests = keys.map(digest);
+    this.digests = new Set(keys.map(digestOf));
   }
 
   get size(): number {
-    return this.digests.length;
+    return this.digests.size;
   }
 
   /** Reads `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
@@ -44,13 +48,10 @@ export class ApiKeyStore {
     const presented = presentedKey(headers);
     if (presented === undefined) return { ok: false, reason: 'missing_key' };
     if (presented === null) return { ok: false, reason: 'malformed_authorization' };
-    const candidate = digest(presented);
-    let matched = false;
-    // Every stored digest is compared, so the time taken does not tell which key, or how much of one, matched.
-    for (const stored of this.digests) matched = timingSafeEqual(stored, candidate) || matched;
-    if (!matched) return { ok: false, reason: 'invalid_key' };
+    const candidate = digestOf(presented);
+    if (!this.digests.has(candidate)) return { ok: false, reason: 'invalid_key' };
     // The client's identity for rate limiting: a digest prefix, so the key itself is never kept or logged.
-    return { ok: true, client: `key:${candidate.subarray(0, 8).toString('hex')}` };
+    return { ok: true, client: `key:${candidate.slice(0, 16)}` };
   }
 }
 

@@ -1,8 +1,8 @@
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { AccessGate } from './access-gate.js';
-import { methodNotAllowed, notFound, shuttingDown } from './http-error.js';
+import { HttpError, methodNotAllowed, notFound, shuttingDown } from './http-error.js';
 import { createKeyRoute, isKeyPath } from './key-route.js';
 import type { Encoding, RandomSource } from './keys.js';
 import type { Endpoint, ServerMetrics } from './metrics.js';
@@ -17,19 +17,45 @@ export interface AppDeps {
   faultRate: number;
   gate: AccessGate | undefined;
   readiness: Readiness;
+  /** Tracks answers in flight and the bytes they queue; absent in tests that need neither. */
+  connections?: AnswerTracking;
+}
+
+export interface AnswerTracking {
+  onRequest(req: IncomingMessage, res: ServerResponse): void;
+  reserve(res: ServerResponse, bytes: number): boolean;
 }
 
 /** The key API as a request listener: /key goes straight to its route, everything else through Express. */
 export function createApp(deps: AppDeps): RequestListener {
   const send = createSender(deps.metrics, deps.readiness);
-  const keyRoute = createKeyRoute({ ...deps, send });
+  const reserve = deps.connections === undefined ? () => true : deps.connections.reserve.bind(deps.connections);
+  const keyRoute = createKeyRoute({ ...deps, send, reserve });
   const router = createRouter(deps, send);
   return (req, res) => {
     markRequestStart(req);
-    if (isKeyPath(req.url ?? '')) keyRoute(req, res);
+    deps.connections?.onRequest(req, res);
+    req.url = originForm(req.url ?? '');
+    if (req.headers.host === undefined && req.httpVersion === '1.1') {
+      send(req, res, 'unmatched', replyForError(missingHost(), deps.log));
+    } else if (isKeyPath(req.url)) keyRoute(req, res);
     else router(req, res);
   };
 }
+
+const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
+
+/** `http://host/key/32` → `/key/32`: RFC 9112 §3.2.2 has servers accept the absolute form, meant for proxies. */
+function originForm(url: string): string {
+  if (url.startsWith('/')) return url;
+  const authority = ABSOLUTE_FORM.exec(url);
+  if (authority === null) return url;
+  const rest = url.slice(authority[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+/** Node's own check answers a bare 400; this one answers like every other error (RFC 9112 §3.2). */
+const missingHost = () => new HttpError('missing_host', 'an HTTP/1.1 request needs a Host header', { field: 'host' });
 
 function createRouter({ log, readiness }: AppDeps, send: Send): express.Express {
   const app = express();

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseTrustedProxies } from './client-address.js';
 import { ENCODINGS, type Encoding } from './keys.js';
 
 export const MAX_KEY_SIZE_LIMIT = 1_048_576;
@@ -19,6 +20,12 @@ export interface ServerConfig {
   apiKeysFile: string | undefined;
   rateLimit: number;
   reloadIntervalSeconds: number;
+  maxConnections: number;
+  writeTimeoutSeconds: number;
+  idleTimeoutSeconds: number;
+  maxQueuedBytes: number;
+  authFailureLimit: number;
+  trustedProxies: string | undefined;
 }
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -35,17 +42,23 @@ interface FlagSpec {
   allowed: string;
   help: string;
   schema: z.ZodType;
-  defaultValue: string;
+  /** Undefined for a feature that is off unless the flag is given. */
+  defaultValue: string | undefined;
 }
 
 const integerIn = (min: number, max: number) =>
   z.string().regex(/^[0-9]+$/).transform(Number).pipe(z.number().min(min).max(max));
 
-/** An optional path: empty (the default) means the feature is off. */
-const optionalPath = z.string().transform((value) => (value === '' ? undefined : value));
+/** A path given on purpose: an empty or blank value is refused rather than read as "feature off" (fail closed). */
+const path = z.string().refine((value) => value.trim() !== '');
 
 const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-const hostSchema = z.string().refine((value) => isIP(value) !== 0 || HOSTNAME.test(value));
+/** A name whose last label is all digits (`999.1.1.1`) is a mistyped address, never a host name (RFC 3696 §2). */
+const NUMERIC_LAST_LABEL = /(^|\.)[0-9]+$/;
+const hostSchema = z
+  .string()
+  .refine((value) => isIP(value) !== 0 || (HOSTNAME.test(value) && !NUMERIC_LAST_LABEL.test(value)));
+const trustedProxiesSchema = z.string().refine((value) => parseTrustedProxies(value) !== undefined);
 
 const FLAGS: Record<string, FlagSpec> = {
   host: {
@@ -115,22 +128,22 @@ const FLAGS: Record<string, FlagSpec> = {
     key: 'tlsCertFile',
     allowed: 'a path to a PEM certificate (chain); with --tls-key-file',
     help: 'serve the key API over HTTPS with this certificate, re-read when it changes',
-    schema: optionalPath,
-    defaultValue: '',
+    schema: path,
+    defaultValue: undefined,
   },
   'tls-key-file': {
     key: 'tlsKeyFile',
     allowed: 'a path to the PEM private key of --tls-cert-file',
     help: 'private key for --tls-cert-file, re-read when it changes',
-    schema: optionalPath,
-    defaultValue: '',
+    schema: path,
+    defaultValue: undefined,
   },
   'api-keys-file': {
     key: 'apiKeysFile',
     allowed: 'a path to a file of API keys, one per line',
     help: 'require an API key (Authorization: Bearer or X-API-Key) on /key; the file is re-read when it changes',
-    schema: optionalPath,
-    defaultValue: '',
+    schema: path,
+    defaultValue: undefined,
   },
   'rate-limit': {
     key: 'rateLimit',
@@ -142,9 +155,51 @@ const FLAGS: Record<string, FlagSpec> = {
   'reload-interval': {
     key: 'reloadIntervalSeconds',
     allowed: 'an integer in 1..3600 (seconds)',
-    help: 'how often the TLS and API key files are checked for changes',
+    help: 'how often the TLS and API key files are read and compared (by SHA-256) with what is loaded; SIGHUP reloads at once',
     schema: integerIn(1, 3600),
     defaultValue: '10',
+  },
+  'max-connections': {
+    key: 'maxConnections',
+    allowed: 'an integer in 1..1000000',
+    help: 'most open connections on the key API; more are closed at once (lowered to fit the open-files limit)',
+    schema: integerIn(1, 1_000_000),
+    defaultValue: '1000',
+  },
+  'write-timeout': {
+    key: 'writeTimeoutSeconds',
+    allowed: 'an integer in 1..3600 (seconds)',
+    help: 'an answer not written to its end by then (a client that does not read) has its connection closed',
+    schema: integerIn(1, 3600),
+    defaultValue: '30',
+  },
+  'idle-timeout': {
+    key: 'idleTimeoutSeconds',
+    allowed: 'an integer in 1..3600 (seconds)',
+    help: 'how long a connection may sit idle between requests, or take to send a request\'s headers',
+    schema: integerIn(1, 3600),
+    defaultValue: '10',
+  },
+  'max-queued-bytes': {
+    key: 'maxQueuedBytes',
+    allowed: 'an integer in 1048576..4294967296 (bytes)',
+    help: 'most bytes of key answers waiting for clients to read them, over all connections; beyond it 503 overloaded',
+    schema: integerIn(1_048_576, 4_294_967_296),
+    defaultValue: '67108864',
+  },
+  'auth-failure-limit': {
+    key: 'authFailureLimit',
+    allowed: 'an integer in 1..1000000 (failed attempts per minute)',
+    help: 'with --api-keys-file: wrong keys one client address may send per minute before it gets 429',
+    schema: integerIn(1, 1_000_000),
+    defaultValue: '10',
+  },
+  'trusted-proxies': {
+    key: 'trustedProxies',
+    allowed: 'comma-separated IP addresses or CIDR ranges',
+    help: 'peers whose X-Forwarded-For names the client for rate limiting; off: the peer address is the client',
+    schema: trustedProxiesSchema,
+    defaultValue: undefined,
   },
 };
 
@@ -156,6 +211,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const config: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(FLAGS)) {
     const value = values.get(name) ?? spec.defaultValue;
+    if (value === undefined) continue;
     const result = spec.schema.safeParse(value);
     if (result.success) config[spec.key] = result.data;
     else problems.push(`--${name}: invalid value ${JSON.stringify(value)}; expected ${spec.allowed}`);
@@ -199,7 +255,8 @@ function readFlags(argv: readonly string[]): { values: Map<string, string>; prob
 
 function helpText(): string {
   const lines = Object.entries(FLAGS).map(
-    ([name, spec]) => `  --${name.padEnd(17)} ${spec.help}\n  ${' '.repeat(19)} ${spec.allowed}; default ${spec.defaultValue}`,
+    ([name, spec]) =>
+      `  --${name.padEnd(18)} ${spec.help}\n  ${' '.repeat(20)} ${spec.allowed}; default ${spec.defaultValue ?? 'off'}`,
   );
   return [
     'Usage: key-server [flags]',
@@ -208,8 +265,8 @@ function helpText(): string {
     '',
     'Flags:',
     ...lines,
-    '  --help              print this help and exit',
-    '  --version           print the version and exit',
+    '  --help               print this help and exit',
+    '  --version            print the version and exit',
     '',
   ].join('\n');
 }

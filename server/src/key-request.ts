@@ -1,5 +1,6 @@
+import Negotiator from 'negotiator';
 import { ENCODINGS, isEncoding, type Encoding } from './keys.js';
-import { HttpError } from './http-error.js';
+import { clip, echo, HttpError } from './http-error.js';
 
 export interface KeyRequest {
   length: number;
@@ -14,21 +15,21 @@ const QUERY_PARAMETERS = ['encoding'] as const;
 export function parseLength(segment: string, maxSize: number): number {
   const allowed = `1..${maxSize}`;
   if (!DECIMAL.test(segment)) {
-    const shown = segment === '' ? 'an empty length' : `length ${JSON.stringify(segment)}`;
-    throw new HttpError(400, 'invalid_length', `${shown} is not a decimal integer; allowed: ${allowed}`, {
+    const shown = segment === '' ? 'an empty length' : `length ${echo(segment)}`;
+    throw new HttpError('invalid_length', `${shown} is not a decimal integer; allowed: ${allowed}`, {
       field: 'length',
       allowed,
     });
   }
   const length = Number(segment);
   if (length < 1) {
-    throw new HttpError(400, 'invalid_length', `length ${segment} is below the minimum of 1; allowed: ${allowed}`, {
+    throw new HttpError('invalid_length', `length ${clip(segment)} is below the minimum of 1; allowed: ${allowed}`, {
       field: 'length',
       allowed,
     });
   }
   if (length > maxSize) {
-    throw new HttpError(413, 'length_too_large', `length ${segment} exceeds maximum size of ${maxSize}`, {
+    throw new HttpError('length_too_large', `length ${clip(segment)} exceeds maximum size of ${maxSize}`, {
       field: 'length',
       allowed,
       maxSize,
@@ -43,8 +44,8 @@ export function parseQueryEncoding(query: string): Encoding | undefined {
   const params = new URLSearchParams(query);
   for (const name of new Set(params.keys())) {
     if (!(QUERY_PARAMETERS as readonly string[]).includes(name)) {
-      throw new HttpError(400, 'unknown_parameter', `unknown query parameter ${JSON.stringify(name)}; allowed: encoding`, {
-        field: name,
+      throw new HttpError('unknown_parameter', `unknown query parameter ${echo(name)}; allowed: encoding`, {
+        field: 'parameter',
         allowed: QUERY_PARAMETERS.join(', '),
       });
     }
@@ -52,7 +53,7 @@ export function parseQueryEncoding(query: string): Encoding | undefined {
   const values = params.getAll('encoding');
   const allowed = ENCODINGS.join(', ');
   if (values.length > 1) {
-    throw new HttpError(400, 'invalid_encoding', `encoding is given ${values.length} times; give it once`, {
+    throw new HttpError('invalid_encoding', `encoding is given ${values.length} times; give it once`, {
       field: 'encoding',
       allowed,
     });
@@ -60,7 +61,7 @@ export function parseQueryEncoding(query: string): Encoding | undefined {
   const value = values[0];
   if (value === undefined) return undefined;
   if (!isEncoding(value)) {
-    throw new HttpError(400, 'invalid_encoding', `encoding ${JSON.stringify(value)} is not supported; allowed: ${allowed}`, {
+    throw new HttpError('invalid_encoding', `encoding ${echo(value)} is not supported; allowed: ${allowed}`, {
       field: 'encoding',
       allowed,
     });
@@ -68,15 +69,30 @@ export function parseQueryEncoding(query: string): Encoding | undefined {
   return value;
 }
 
+const RAW_TYPE = 'application/octet-stream';
+const TEXT_TYPE = 'text/plain';
+
 /**
- * The encoding of the answer: `?encoding=` if given, else raw bytes when the client asks for
- * application/octet-stream (what the original server always sent), else the server's default.
+ * Negotiates the Accept header (RFC 9110 §12.5.1: q-values, wildcards, case-insensitive types) between the two
+ * forms a key takes: raw bytes, or text in the default encoding (hex when the default is raw). The server's
+ * default form wins ties, so `*\/*` and a missing header keep it. Nothing acceptable is a 406.
  */
+export function negotiateEncoding(accept: string | undefined, defaultEncoding: Encoding): Encoding {
+  if (accept === undefined || accept === '*/*') return defaultEncoding;
+  const textEncoding = defaultEncoding === 'raw' ? 'hex' : defaultEncoding;
+  const offers = defaultEncoding === 'raw' ? [RAW_TYPE, TEXT_TYPE] : [TEXT_TYPE, RAW_TYPE];
+  const chosen = new Negotiator({ headers: { accept } }).mediaType(offers);
+  if (chosen === RAW_TYPE) return 'raw';
+  if (chosen === TEXT_TYPE) return textEncoding;
+  throw new HttpError('not_acceptable', `no acceptable form of a key for Accept ${echo(accept)}; available: ${offers.join(', ')}`, {
+    field: 'accept',
+    allowed: offers.join(', '),
+  });
+}
+
+/** The encoding of the answer: `?encoding=` if given, else what the Accept header negotiates. */
 export function chooseEncoding(query: string, accept: string | undefined, defaultEncoding: Encoding): Encoding {
-  const fromQuery = parseQueryEncoding(query);
-  if (fromQuery !== undefined) return fromQuery;
-  if (accept?.includes('application/octet-stream')) return 'raw';
-  return defaultEncoding;
+  return parseQueryEncoding(query) ?? negotiateEncoding(accept, defaultEncoding);
 }
 
 export function parseKeyRequest(

@@ -18,6 +18,8 @@ export interface KeyRouteOptions {
   metrics: ServerMetrics;
   send: Send;
   log: Logger;
+  /** Reserves room for an answer of this many bytes among all queued answers; false when there is none. */
+  reserve: (res: ServerResponse, bytes: number) => boolean;
 }
 
 export const KEY_PATH_PREFIX = '/key';
@@ -50,6 +52,8 @@ export function createKeyRoute(options: KeyRouteOptions): (req: IncomingMessage,
       options.gate?.(req);
       const request = parseKeyRequest(segment, query, req.headers.accept, options);
       options.metrics.observeKeyLength(request.length);
+      // Hex is the longest form: twice the bytes.
+      if (!options.reserve(res, request.length * 2)) throw overloaded();
       if (options.faultRate > 0 && Math.random() < options.faultRate) throw injectedFault();
       const drawn = drawKey(options.randomSource, request.length);
       if (Buffer.isBuffer(drawn)) {
@@ -75,8 +79,14 @@ function splitKeyUrl(url: string): { path: string; query: string; segment: strin
   return { path, query, segment };
 }
 
+function overloaded(): HttpError {
+  return new HttpError('overloaded', 'too many key answers are waiting for their clients to read them; try again', {}, {
+    'Retry-After': '1',
+  });
+}
+
 function injectedFault(): HttpError {
-  return new HttpError(500, 'injected_fault', 'fault injected on purpose by --fault-rate (an alerting drill)');
+  return new HttpError('injected_fault', 'fault injected on purpose by --fault-rate (an alerting drill)');
 }
 
 function drawKey(randomSource: RandomSource, length: number): Buffer | Promise<Buffer> {
@@ -91,7 +101,7 @@ function drawKey(randomSource: RandomSource, length: number): Buffer | Promise<B
 
 /** A CSPRNG failure is a temporary server-side condition: a 503 the client may retry, not a crash. */
 function entropyUnavailable(cause: unknown): HttpError {
-  return new HttpError(503, 'entropy_unavailable', 'random bytes are unavailable; try again', {}, { 'Retry-After': '1' }, {
+  return new HttpError('entropy_unavailable', 'random bytes are unavailable; try again', {}, { 'Retry-After': '1' }, {
     cause,
   });
 }

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const KEY_LENGTH_BUCKET_COUNT = 20;
 
@@ -25,11 +25,26 @@ export interface ServerMetrics {
   observeKeyLength(length: number): void;
   recordResponse(endpoint: Endpoint, statusCode: number, seconds: number): void;
   countRejection(reason: RejectionReason): void;
+  countReloadFailure(file: ReloadedFile): void;
+  setCertificateNotAfter(seconds: number): void;
+  countConnectionCut(reason: CutReason): void;
 }
 
+/** The files the server re-reads while running. */
+export type ReloadedFile = 'api_keys' | 'tls';
+/** Why the server closed a connection on its own: the label of `key_server_connections_cut_total`. */
+export type CutReason = 'connection_limit' | 'write_timeout' | 'shutdown_timeout';
+const CUT_REASONS: readonly CutReason[] = ['connection_limit', 'write_timeout', 'shutdown_timeout'];
+
 /** Why a key request was refused before any key was drawn; never the presented key itself. */
-export type RejectionReason = 'missing_key' | 'invalid_key' | 'malformed_authorization' | 'rate_limited';
-const REJECTION_REASONS: readonly RejectionReason[] = ['missing_key', 'invalid_key', 'malformed_authorization', 'rate_limited'];
+export type RejectionReason = 'missing_key' | 'invalid_key' | 'malformed_authorization' | 'rate_limited' | 'too_many_failed_attempts';
+const REJECTION_REASONS: readonly RejectionReason[] = [
+  'missing_key',
+  'invalid_key',
+  'malformed_authorization',
+  'rate_limited',
+  'too_many_failed_attempts',
+];
 
 export function createMetrics(maxSize: number, options: { defaultMetrics: boolean }): ServerMetrics {
   const registry = new Registry();
@@ -64,8 +79,30 @@ export function createMetrics(maxSize: number, options: { defaultMetrics: boolea
     labelNames: ['reason'],
     registers: [registry],
   });
-  // Present from the start at 0, so rate() and alerts see the first rejection.
+  const reloadFailures = new Counter({
+    name: 'key_server_reload_failures_total',
+    help: 'Reloads of a changed TLS or API keys file that were refused (the previous material stays in use), by file',
+    labelNames: ['file'],
+    registers: [registry],
+  });
+  // Registered with the first certificate, so a plain-HTTP server does not report an expiry of 0 (1970).
+  let notAfter: Gauge | undefined;
+  const certificateNotAfter = () =>
+    (notAfter ??= new Gauge({
+      name: 'tls_certificate_not_after_timestamp_seconds',
+      help: 'Expiry (notAfter, Unix seconds) of the TLS certificate the key API serves',
+      registers: [registry],
+    }));
+  const cuts = new Counter({
+    name: 'key_server_connections_cut_total',
+    help: 'Connections the key API closed on its own, by reason (connection cap, write timeout, shutdown timeout)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  // Present from the start at 0, so rate() and alerts see the first increment.
   for (const reason of REJECTION_REASONS) rejections.labels(reason).inc(0);
+  for (const file of ['api_keys', 'tls']) reloadFailures.labels(file).inc(0);
+  for (const reason of CUT_REASONS) cuts.labels(reason).inc(0);
   // Label lookups hash their arguments on every call; the hot path reuses one child per label value instead.
   const responseChildren = new Map<number, ReturnType<typeof responses.labels>>();
   const latencyChildren = new Map<Endpoint, ReturnType<typeof latency.labels>>();
@@ -73,6 +110,9 @@ export function createMetrics(maxSize: number, options: { defaultMetrics: boolea
     registry,
     observeKeyLength: (length) => keyLength.observe(length),
     countRejection: (reason) => rejections.labels(reason).inc(),
+    countReloadFailure: (file) => reloadFailures.labels(file).inc(),
+    setCertificateNotAfter: (seconds) => certificateNotAfter().set(seconds),
+    countConnectionCut: (reason) => cuts.labels(reason).inc(),
     recordResponse(endpoint, statusCode, seconds) {
       let counter = responseChildren.get(statusCode);
       if (counter === undefined) {

@@ -18,7 +18,7 @@ export interface Reply {
 export type Send = (req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, reply: Reply) => void;
 
 /** Every answer of the key API carries these: keys must never be cached or sniffed into another type. */
-const SECURITY_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
+export const SECURITY_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
 
 const startTimes = new WeakMap<IncomingMessage, number>();
 
@@ -69,7 +69,7 @@ function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   const status = (error as { status?: unknown } | null)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new HttpError(status, 'bad_request', 'the request could not be parsed', {}, {}, { cause: error });
+    return new HttpError('bad_request', 'the request could not be parsed', {}, {}, { cause: error });
   }
-  return new HttpError(500, 'internal_error', 'internal error', {}, {}, { cause: error });
+  return new HttpError('internal_error', 'internal error', {}, {}, { cause: error });
 }

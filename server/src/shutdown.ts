@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
+import type { ConnectionTracker } from './connection-tracker.js';
 import type { Readiness } from './responder.js';
 
 export interface ShutdownOptions {
@@ -8,26 +9,21 @@ export interface ShutdownOptions {
 }
 
 /**
- * Graceful stop: /ready turns 503 at once, the listeners close after `delayMs` (time for load balancers to see it),
- * in-flight requests finish, and connections still open after `timeoutMs` are cut so the process always ends.
+ * Graceful stop: /ready turns 503 at once and every answer from then on carries `Connection: close`; the listeners
+ * close after `delayMs` (time for load balancers to see it); every answer in flight is written to its end, quiet
+ * connections are closed, and whatever is still open after `timeoutMs` is cut, so the process always ends.
  */
-export async function shutDown(servers: readonly Server[], readiness: Readiness, options: ShutdownOptions, log: Logger) {
+export async function shutDown(
+  servers: readonly Server[],
+  connections: ConnectionTracker,
+  readiness: Readiness,
+  options: ShutdownOptions,
+  log: Logger,
+): Promise<void> {
   readiness.serving = false;
   log.info({ delayMs: options.delayMs }, 'shutdown begun; readiness is now 503');
   if (options.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
-  const cutOff = setTimeout(() => {
-    log.warn({ timeoutMs: options.timeoutMs }, 'shutdown timeout reached; closing remaining connections');
-    for (const server of servers) server.closeAllConnections();
-  }, options.timeoutMs);
-  await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
-    ),
-  );
-  clearTimeout(cutOff);
-  log.info('shutdown complete');
+  log.info({ timeoutMs: options.timeoutMs }, 'listeners closed; draining connections');
+  const clean = await connections.drain(servers, options.timeoutMs);
+  log.info({ clean }, 'shutdown complete');
 }

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createSecureContext } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
-import { watchFiles } from './watch-files.js';
+import { readLimited, watchContent, type ContentWatch } from './file-content.js';
+import type { ServerMetrics } from './metrics.js';
 
 export interface TlsFiles {
   certFile: string;
@@ -12,39 +13,58 @@ export interface TlsFiles {
 export interface TlsCredentials {
   cert: Buffer;
   key: Buffer;
+  /** The leaf certificate's notAfter, in Unix seconds. */
+  notAfterSeconds: number;
 }
 
-/** Reads and checks the pair; an error names the flag whose file is at fault. */
-export function readTlsCredentials(files: TlsFiles): TlsCredentials {
-  const read = (path: string, flag: string) => {
-    try {
-      return readFileSync(path);
-    } catch (error) {
-      throw new Error(`${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
-    }
-  };
-  const credentials = { cert: read(files.certFile, '--tls-cert-file'), key: read(files.keyFile, '--tls-key-file') };
+/** A certificate chain or a key is a few kilobytes; a megabyte is no PEM file anyone means to serve. */
+const MAX_PEM_BYTES = 1024 * 1024;
+
+/**
+ * Reads and checks the pair: both files readable and small, a key that matches the certificate, and a certificate
+ * valid now (neither expired nor not yet valid). An error names the flag whose file is at fault.
+ */
+export function readTlsCredentials(files: TlsFiles, nowMs: number = Date.now()): TlsCredentials {
+  const cert = readLimited(files.certFile, '--tls-cert-file', MAX_PEM_BYTES);
+  const key = readLimited(files.keyFile, '--tls-key-file', MAX_PEM_BYTES);
+  let leaf: X509Certificate;
   try {
-    createSecureContext(credentials);
+    createSecureContext({ cert, key });
+    leaf = new X509Certificate(cert);
   } catch (error) {
     throw new Error(`--tls-cert-file/--tls-key-file: not a usable certificate and key pair: ${(error as Error).message}`, {
       cause: error,
     });
   }
-  return credentials;
+  if (nowMs < leaf.validFromDate.getTime()) {
+    throw new Error(`--tls-cert-file: ${files.certFile} is not valid until ${leaf.validFromDate.toISOString()}`);
+  }
+  if (nowMs > leaf.validToDate.getTime()) {
+    throw new Error(`--tls-cert-file: ${files.certFile} expired at ${leaf.validToDate.toISOString()}`);
+  }
+  return { cert, key, notAfterSeconds: Math.floor(leaf.validToDate.getTime() / 1000) };
 }
 
 /**
- * Re-reads the pair when either file changes and swaps it in for new connections; open connections keep theirs.
- * A half-written renewal (new certificate, old key) is refused and retried when the other file lands.
+ * Re-reads the pair when either file's content changes and swaps it in for new connections; open connections keep
+ * theirs. A half-written renewal (new certificate, old key) or an expired certificate is refused, counted and
+ * logged, and the previous pair goes on serving.
  */
-export function reloadTlsOnChange(server: HttpsServer, files: TlsFiles, intervalMs: number, log: Logger): () => void {
-  return watchFiles([files.certFile, files.keyFile], intervalMs, () => {
+export function reloadTlsOnChange(
+  server: HttpsServer,
+  files: TlsFiles,
+  intervalMs: number,
+  deps: { log: Logger; metrics: ServerMetrics },
+): ContentWatch {
+  return watchContent([files.certFile, files.keyFile], intervalMs, MAX_PEM_BYTES, () => {
     try {
-      server.setSecureContext(readTlsCredentials(files));
-      log.info('TLS certificate reloaded');
+      const credentials = readTlsCredentials(files);
+      server.setSecureContext({ cert: credentials.cert, key: credentials.key });
+      deps.metrics.setCertificateNotAfter(credentials.notAfterSeconds);
+      deps.log.info({ notAfter: new Date(credentials.notAfterSeconds * 1000).toISOString() }, 'TLS certificate reloaded');
     } catch (error) {
-      log.error({ err: error }, 'TLS certificate not reloaded; serving the previous one');
+      deps.metrics.countReloadFailure('tls');
+      deps.log.error({ err: error }, 'TLS certificate not reloaded; serving the previous one');
     }
   });
 }

@@ -15,6 +15,12 @@ const DEFAULTS = {
   apiKeysFile: undefined,
   rateLimit: 0,
   reloadIntervalSeconds: 10,
+  maxConnections: 1000,
+  writeTimeoutSeconds: 30,
+  idleTimeoutSeconds: 10,
+  maxQueuedBytes: 67_108_864,
+  authFailureLimit: 10,
+  trustedProxies: undefined,
 };
 
 describe('parseCommandLine', () => {
@@ -80,8 +86,25 @@ describe('parseCommandLine', () => {
       ['--fault-rate', '-0.1', '--fault-rate: invalid value "-0.1"; expected a decimal number in 0..1'],
       ['--fault-rate', '1e-1', '--fault-rate: invalid value "1e-1"; expected a decimal number in 0..1'],
       ['--shutdown-timeout', '0', '--shutdown-timeout: invalid value "0"; expected an integer in 1..300 (seconds)'],
+      ['--host', '999.1.1.1', '--host: invalid value "999.1.1.1"; expected an IPv4 or IPv6 address or a host name'],
+      ['--host', 'host.123', '--host: invalid value "host.123"; expected an IPv4 or IPv6 address or a host name'],
+      ['--api-keys-file', '', '--api-keys-file: invalid value ""; expected a path to a file of API keys, one per line'],
+      ['--api-keys-file', '  ', '--api-keys-file: invalid value "  "; expected a path to a file of API keys, one per line'],
+      ['--trusted-proxies', '10.0.0.0/33', '--trusted-proxies: invalid value "10.0.0.0/33"; expected comma-separated IP addresses or CIDR ranges'],
+      ['--trusted-proxies', '', '--trusted-proxies: invalid value ""; expected comma-separated IP addresses or CIDR ranges'],
+      ['--max-queued-bytes', '1000', '--max-queued-bytes: invalid value "1000"; expected an integer in 1048576..4294967296 (bytes)'],
     ])('%s %s gives one line naming the flag, the value and the range', (flag, value, line) => {
       expect(parseCommandLine([flag, value])).toEqual({ kind: 'invalid', problems: [line] });
+    });
+
+    it('refuses empty certificate and key paths instead of serving plain HTTP', () => {
+      expect(parseCommandLine(['--tls-cert-file=', '--tls-key-file= '])).toEqual({
+        kind: 'invalid',
+        problems: [
+          '--tls-cert-file: invalid value ""; expected a path to a PEM certificate (chain); with --tls-key-file',
+          '--tls-key-file: invalid value " "; expected a path to the PEM private key of --tls-cert-file',
+        ],
+      });
     });
 
     it('refuses equal API and metrics ports', () => {

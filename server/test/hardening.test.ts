@@ -167,13 +167,13 @@ describe('API keys with --api-keys-file', () => {
 });
 
 describe('start-up checks of the hardening flags', () => {
-  it('exits 1 naming --api-keys-file when it cannot be read', async () => {
+  it('refuses to start, naming --api-keys-file, when it cannot be read', async () => {
     await expect(startServerProcess(['--api-keys-file', '/nonexistent/keys'])).rejects.toThrow(
       'key-server: --api-keys-file: cannot read /nonexistent/keys: ENOENT',
     );
   });
 
-  it('exits 1 when the certificate and key do not match', async () => {
+  it('refuses to start when the certificate and key do not match', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'key-server-tls-bad-'));
     try {
       const authority = makeAuthority(dir, 'ca');

@@ -11,7 +11,7 @@ describe('the metrics port', () => {
   beforeAll(async () => {
     const metrics = createMetrics(1024, { defaultMetrics: true });
     metrics.observeKeyLength(32);
-    server = createServer(createMetricsApp(metrics.registry, pino({ level: 'silent' })));
+    server = createServer(createMetricsApp(metrics.registry, pino({ level: 'silent' }), { serving: true }));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });

@@ -110,13 +110,13 @@ describe('the built server, as a process', () => {
       for (const flag of ['--host', '--srv-port', '--max-size', '--metrics-port', '--encoding']) expect(result.stdout).toContain(flag);
     });
 
-    it('exits 1 naming the flag when its port is taken', async () => {
+    it('exits 2 with one line naming the flag, and nothing on stdout, when its port is taken', async () => {
       const first = await startServerProcess();
       try {
         const result = runServer('--host', '127.0.0.1', '--srv-port', String(first.srvPort), '--metrics-port', '0');
         expect(result.status).toBe(2);
         const second = runServer('--host', '127.0.0.1', '--srv-port', String(first.srvPort), '--metrics-port', String(first.srvPort + 1));
-        expect(second.status).toBe(1);
+        expect([second.status, second.stdout]).toEqual([2, '']);
         expect(second.stderr).toMatch(/^key-server: --(srv|metrics)-port: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE\n$/);
       } finally {
         await stopServerProcess(first);
