@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Authority {
@@ -34,4 +34,25 @@ export function issueServerCertificate(dir: string, authority: Authority): { cer
 export function replaceFile(path: string, content: string): void {
   writeFileSync(`${path}.next`, content);
   renameSync(`${path}.next`, path);
+}
+
+/**
+ * A self-signed certificate for localhost valid only between two instants (`YYYYMMDDHHMMSSZ`), through `openssl ca`,
+ * since `openssl req` in OpenSSL 3.0 cannot set a start date: expired and not-yet-valid certificates for the tests.
+ */
+export function issueCertificateValidBetween(dir: string, name: string, start: string, end: string): { cert: string; key: string } {
+  const caDir = join(dir, `${name}-ca`);
+  mkdirSync(caDir);
+  writeFileSync(join(caDir, 'index.txt'), '');
+  writeFileSync(join(caDir, 'serial'), '01\n');
+  writeFileSync(
+    join(caDir, 'ca.cnf'),
+    '[ca]\ndefault_ca = dated\n[dated]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\n' +
+      'policy = any\n[any]\ncommonName = supplied\n',
+  );
+  const run = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe', cwd: caDir });
+  run('req', ...EC_KEY, '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', '/CN=localhost');
+  run('ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'tls.key', '-in', 'tls.csr', '-out', 'tls.crt',
+    '-startdate', start, '-enddate', end);
+  return { cert: readFileSync(join(caDir, 'tls.crt'), 'utf8'), key: readFileSync(join(caDir, 'tls.key'), 'utf8') };
 }

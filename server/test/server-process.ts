@@ -31,12 +31,18 @@ const running = new Set<ServerProcess>();
 export async function startServerProcess(
   flags: string[] = [],
   ports: { srvPort?: number; metricsPort?: number } = {},
+  limits: { openFiles?: number } = {},
 ): Promise<ServerProcess> {
   if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run "npm run build" first`);
   const srvPort = ports.srvPort ?? (await freePort());
   const metricsPort = ports.metricsPort ?? (await freePort());
   const args = [SERVER_ENTRY, '--host', '127.0.0.1', '--srv-port', String(srvPort), '--metrics-port', String(metricsPort)];
-  const child = spawn(process.execPath, [...args, ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // With an open-files limit the server runs under `ulimit -n` in a shell that then becomes the server (exec).
+  const [command, commandArgs] =
+    limits.openFiles === undefined
+      ? [process.execPath, [...args, ...flags]]
+      : ['bash', ['-c', `ulimit -n ${limits.openFiles} && exec "$0" "$@"`, process.execPath, ...args, ...flags]];
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const server = { child, srvPort, metricsPort, stdout: () => output, exited };
@@ -68,4 +74,23 @@ export function killAllServerProcesses(): void {
 export async function stopServerProcess(server: ServerProcess): Promise<number | null> {
   if (server.child.exitCode === null) server.child.kill('SIGTERM');
   return server.exited;
+}
+
+/** Resolves once the server's output holds `text` (already there or yet to come); rejects after `timeoutMs`. */
+export function waitForOutput(server: ServerProcess, text: string, timeoutMs = 10_000): Promise<void> {
+  if (server.stdout().includes(text)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      server.child.stdout?.off('data', check);
+      reject(new Error(`the server did not log ${JSON.stringify(text)} within ${timeoutMs} ms:\n${server.stdout()}`));
+    }, timeoutMs);
+    const check = () => {
+      if (!server.stdout().includes(text)) return;
+      clearTimeout(timer);
+      server.child.stdout?.off('data', check);
+      resolve();
+    };
+    // Registered after the harness's own listener, so the output already holds the new chunk when this runs.
+    server.child.stdout?.on('data', check);
+  });
 }

@@ -1,0 +1,156 @@
+import { jest } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { replaceFile } from '../certificates.js';
+import { rawRequest } from '../http-client.js';
+import { killAllServerProcesses, startServerProcess, waitForOutput, type ServerProcess } from '../server-process.js';
+import { openSocket, parseResponses, readUntilClosed } from './raw-http.js';
+
+jest.setTimeout(60_000);
+afterAll(killAllServerProcesses);
+
+const MIB = 1_048_576;
+const PIPELINED = 5;
+
+/**
+ * Sends five pipelined GET /key/1048576 on one connection and reads only the first chunk of the answers: a client
+ * too slow to read, holding 10 MiB of answers the server is still writing. Resolves with that first chunk.
+ */
+async function slowReaderWithPipelinedAnswers(port: number): Promise<{ socket: Socket; first: Buffer }> {
+  const socket = await openSocket(port);
+  const first = new Promise<Buffer>((resolve) =>
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      resolve(chunk);
+    }),
+  );
+  socket.write(`GET /key/${MIB} HTTP/1.1\r\nHost: localhost\r\n\r\n`.repeat(PIPELINED));
+  return { socket, first: await first };
+}
+
+const fullAnswer = { status: 200, contentLength: String(2 * MIB), bodyLength: 2 * MIB };
+
+describe('SIGTERM with answers still being written (finding 1)', () => {
+  it('writes every pipelined answer to its end before the process exits 0', async () => {
+    const server = await startServerProcess(['--max-size', String(MIB)]);
+    const { socket, first } = await slowReaderWithPipelinedAnswers(server.srvPort);
+    server.child.kill('SIGTERM');
+    await waitForOutput(server, 'shutdown begun');
+    const rest = await readUntilClosed(socket, 30_000);
+    const answers = parseResponses(Buffer.concat([first, rest])).map((answer) => ({
+      status: answer.status,
+      contentLength: answer.headers['content-length'],
+      bodyLength: answer.body.length,
+    }));
+    expect(answers).toEqual(Array.from({ length: PIPELINED }, () => fullAnswer));
+    expect(await server.exited).toBe(0);
+  });
+});
+
+interface LoopResult {
+  answers: number;
+  endedWithClose: boolean;
+  error?: string;
+}
+
+/** A keep-alive client asking for /key/32 again and again until an answer says `Connection: close`. */
+async function loopUntilTold(port: number, counter: { answers: number }): Promise<LoopResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const result: LoopResult = { answers: 0, endedWithClose: false };
+  try {
+    while (!result.endedWithClose) {
+      const connection = await new Promise<string | undefined>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/key/32', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers.connection));
+          res.on('error', reject);
+        }).on('error', reject);
+      });
+      result.answers += 1;
+      counter.answers += 1;
+      result.endedWithClose = connection === 'close';
+    }
+  } catch (error) {
+    result.error = (error as NodeJS.ErrnoException).code ?? String(error);
+  } finally {
+    agent.destroy();
+  }
+  return result;
+}
+
+/** Resolves once `counter` reaches `target`, checking on each answer's turn of the event loop; bounded. */
+async function untilAnswered(counter: { answers: number }, target: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (counter.answers < target) {
+    if (Date.now() > deadline) throw new Error(`only ${counter.answers} of ${target} answers within ${timeoutMs} ms`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('SIGTERM with keep-alive clients looping (finding 2)', () => {
+  it('tells each of 50 clients Connection: close and resets none, with the default --shutdown-delay 0', async () => {
+    const server = await startServerProcess();
+    const counter = { answers: 0 };
+    const clients = Array.from({ length: 50 }, () => loopUntilTold(server.srvPort, counter));
+    await untilAnswered(counter, 500);
+    server.child.kill('SIGTERM');
+    const results = await Promise.all(clients);
+    expect(results.filter((result) => result.error !== undefined || !result.endedWithClose)).toEqual([]);
+    expect(await server.exited).toBe(0);
+  });
+
+  it('tells clients that connect during --shutdown-delay Connection: close and resets none', async () => {
+    const server = await startServerProcess(['--shutdown-delay', '1']);
+    const counter = { answers: 0 };
+    const early = Array.from({ length: 20 }, () => loopUntilTold(server.srvPort, counter));
+    await untilAnswered(counter, 200);
+    server.child.kill('SIGTERM');
+    await waitForOutput(server, 'shutdown begun');
+    const late = Array.from({ length: 20 }, () => loopUntilTold(server.srvPort, counter));
+    const results = await Promise.all([...early, ...late]);
+    expect(results.filter((result) => result.error !== undefined || !result.endedWithClose)).toEqual([]);
+    expect(await server.exited).toBe(0);
+  });
+});
+
+describe('more signals (finding 8)', () => {
+  it('ignores a second SIGTERM during the drain: every answer is still written to its end, exit 0', async () => {
+    const server = await startServerProcess(['--max-size', String(MIB)]);
+    const { socket, first } = await slowReaderWithPipelinedAnswers(server.srvPort);
+    server.child.kill('SIGTERM');
+    await waitForOutput(server, 'shutdown begun');
+    server.child.kill('SIGTERM');
+    await waitForOutput(server, 'signal ignored');
+    const rest = await readUntilClosed(socket, 30_000);
+    expect(parseResponses(Buffer.concat([first, rest])).map((answer) => answer.body.length)).toEqual(
+      Array.from({ length: PIPELINED }, () => 2 * MIB),
+    );
+    expect(await server.exited).toBe(0);
+  });
+
+  describe('SIGHUP', () => {
+    const OLD_KEY = 'sighup-old-key-0123456789';
+    const NEW_KEY = 'sighup-new-key-9876543210';
+    let dir: string;
+    let server: ServerProcess;
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'key-server-sighup-'));
+      writeFileSync(join(dir, 'api-keys'), `${OLD_KEY}\n`);
+      // An hour between checks: only the signal can make this reload happen within the test.
+      server = await startServerProcess(['--api-keys-file', join(dir, 'api-keys'), '--reload-interval', '3600']);
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('reloads the API keys file at once and keeps serving', async () => {
+      replaceFile(join(dir, 'api-keys'), `${NEW_KEY}\n`);
+      server.child.kill('SIGHUP');
+      await waitForOutput(server, 'API keys reloaded');
+      const withKey = (key: string) => rawRequest(server.srvPort, '/key/8', { headers: { 'X-API-Key': key } });
+      expect([(await withKey(NEW_KEY)).status, (await withKey(OLD_KEY)).status]).toEqual([200, 401]);
+      expect(server.child.exitCode).toBeNull();
+    });
+  });
+});
