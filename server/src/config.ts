@@ -185,7 +185,7 @@ const FLAGS: Record<string, FlagSpec> = {
     allowed: 'an integer in 1048576..4294967296 (bytes)',
     help: 'most bytes of key answers waiting for clients to read them, over all connections; beyond it 503 overloaded',
     schema: integerIn(1_048_576, 4_294_967_296),
-    defaultValue: '67108864',
+    defaultValue: '33554432',
   },
   'auth-failure-limit': {
     key: 'authFailureLimit',

@@ -18,7 +18,7 @@ const DEFAULTS = {
   maxConnections: 1000,
   writeTimeoutSeconds: 30,
   idleTimeoutSeconds: 10,
-  maxQueuedBytes: 67_108_864,
+  maxQueuedBytes: 33_554_432,
   authFailureLimit: 10,
   trustedProxies: undefined,
 };

@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export const SERVER_ENTRY = fileURLToPath(new URL('../../dist/server/src/main.js', import.meta.url));
+/** The built server; KEY_SERVER_ENTRY points the tests at another build (say, of the code before a fix). */
+export const SERVER_ENTRY =
+  process.env.KEY_SERVER_ENTRY ?? fileURLToPath(new URL('../../dist/server/src/main.js', import.meta.url));
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
