@@ -78,16 +78,24 @@ export async function stopServerProcess(server: ServerProcess): Promise<number |
   return server.exited;
 }
 
-/** Resolves once the server's output holds `text` (already there or yet to come); rejects after `timeoutMs`. */
-export function waitForOutput(server: ServerProcess, text: string, timeoutMs = 10_000): Promise<void> {
-  if (server.stdout().includes(text)) return Promise.resolve();
+/** How many times the server's output holds `text` so far. */
+export function countInOutput(server: ServerProcess, text: string): number {
+  return server.stdout().split(text).length - 1;
+}
+
+/**
+ * Resolves once the server's output holds `text` at least `times` times (already there or yet to come); rejects
+ * after `timeoutMs`.
+ */
+export function waitForOutput(server: ServerProcess, text: string, timeoutMs = 10_000, times = 1): Promise<void> {
+  if (countInOutput(server, text) >= times) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       server.child.stdout?.off('data', check);
-      reject(new Error(`the server did not log ${JSON.stringify(text)} within ${timeoutMs} ms:\n${server.stdout()}`));
+      reject(new Error(`the server did not log ${JSON.stringify(text)} ${times} times within ${timeoutMs} ms:\n${server.stdout()}`));
     }, timeoutMs);
     const check = () => {
-      if (!server.stdout().includes(text)) return;
+      if (countInOutput(server, text) < times) return;
       clearTimeout(timer);
       server.child.stdout?.off('data', check);
       resolve();
