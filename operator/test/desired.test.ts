@@ -41,6 +41,7 @@ describe('buildDeployment', () => {
     it('runs the server with the spec as flags, probes and a restricted pod', () => {
       const deployment = buildDeployment(keyService({ maxSize: 2048, encoding: 'base64' }), OPTIONS);
       const podSpec = {
+        terminationGracePeriodSeconds: 30,
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
@@ -49,13 +50,21 @@ describe('buildDeployment', () => {
             name: 'key-server',
             image: 'ghcr.io/keyservice/key-server:0.1.0',
             imagePullPolicy: 'IfNotPresent',
-            args: ['--host=0.0.0.0', '--srv-port=1123', '--max-size=2048', '--metrics-port=8000', '--encoding=base64'],
+            args: [
+              '--host=0.0.0.0',
+              '--srv-port=1123',
+              '--max-size=2048',
+              '--metrics-port=8000',
+              '--encoding=base64',
+              '--shutdown-delay=5',
+              '--shutdown-timeout=20',
+            ],
             ports: [
               { name: 'http', containerPort: 1123, protocol: 'TCP' },
               { name: 'metrics', containerPort: 8000, protocol: 'TCP' },
             ],
-            livenessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
-            readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+            livenessProbe: { httpGet: { path: '/health', port: 'metrics' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+            readinessProbe: { httpGet: { path: '/ready', port: 'metrics' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
             resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
             securityContext: RESTRICTED,
           },
@@ -74,6 +83,22 @@ describe('buildDeployment', () => {
           },
         },
       });
+    });
+  });
+
+  describe('for a rolling update (finding 2 of issue 11)', () => {
+    const podSpec = buildDeployment(keyService(), OPTIONS).spec.template.spec as {
+      terminationGracePeriodSeconds: number;
+      containers: { args: string[] }[];
+    };
+    const flag = (name: string) => Number(podSpec.containers[0]?.args.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1]);
+
+    it('has the server answer /ready 503 for a while before its listener closes', () => {
+      expect(flag('shutdown-delay')).toBeGreaterThan(0);
+    });
+
+    it('gives the kubelet a grace period longer than the delay and the drain together', () => {
+      expect(podSpec.terminationGracePeriodSeconds).toBeGreaterThan(flag('shutdown-delay') + flag('shutdown-timeout'));
     });
   });
 
@@ -275,10 +300,10 @@ describe('buildDeployment with spec.tls', () => {
     expect(container?.args.slice(-2)).toEqual(['--tls-cert-file=/etc/keyservice/tls/tls.crt', '--tls-key-file=/etc/keyservice/tls/tls.key']);
   });
 
-  it('probes over HTTPS and reports an https endpoint', () => {
+  it('probes the plain-HTTP metrics port, not the HTTPS API port, and reports an https endpoint', () => {
     expect([container?.livenessProbe.httpGet, container?.readinessProbe.httpGet]).toEqual([
-      { path: '/health', port: 'http', scheme: 'HTTPS' },
-      { path: '/ready', port: 'http', scheme: 'HTTPS' },
+      { path: '/health', port: 'metrics' },
+      { path: '/ready', port: 'metrics' },
     ]);
     expect(endpointForKeyService(ks)).toBe('https://demo.team-a.svc:1123');
   });

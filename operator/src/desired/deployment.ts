@@ -32,6 +32,16 @@ const TLS_VOLUME = 'tls';
 export const API_KEYS_MOUNT_PATH = '/etc/keyservice/auth';
 const API_KEYS_VOLUME = 'api-keys';
 
+/**
+ * A rolling update that loses no request: on SIGTERM the server answers /ready with 503 for SHUTDOWN_DELAY_SECONDS
+ * while it goes on serving (time for the endpoints to drop the pod and kube-proxy or a load balancer to stop sending
+ * it traffic), then closes its listener and gives answers in flight SHUTDOWN_TIMEOUT_SECONDS to finish. The grace
+ * period covers both with room to spare, so the kubelet's SIGKILL never cuts the drain short.
+ */
+export const SHUTDOWN_DELAY_SECONDS = 5;
+export const SHUTDOWN_TIMEOUT_SECONDS = 20;
+export const TERMINATION_GRACE_PERIOD_SECONDS = SHUTDOWN_DELAY_SECONDS + SHUTDOWN_TIMEOUT_SECONDS + 5;
+
 export function serverArgsForKeyService(ks: KeyService): string[] {
   const args = [
     '--host=0.0.0.0',
@@ -39,6 +49,8 @@ export function serverArgsForKeyService(ks: KeyService): string[] {
     `--max-size=${ks.spec.maxSize}`,
     `--metrics-port=${ks.spec.metricsPort}`,
     `--encoding=${ks.spec.encoding}`,
+    `--shutdown-delay=${SHUTDOWN_DELAY_SECONDS}`,
+    `--shutdown-timeout=${SHUTDOWN_TIMEOUT_SECONDS}`,
   ];
   if (ks.spec.tls.secretName !== undefined) {
     args.push(`--tls-cert-file=${TLS_MOUNT_PATH}/tls.crt`, `--tls-key-file=${TLS_MOUNT_PATH}/tls.key`);
@@ -47,9 +59,12 @@ export function serverArgsForKeyService(ks: KeyService): string[] {
   return args;
 }
 
-/** The probes speak the API's scheme: HTTPS once spec.tls is set. */
-function probe(path: string, https: boolean): Record<string, unknown> {
-  return { path, port: 'http', ...(https ? { scheme: 'HTTPS' } : {}) };
+/**
+ * The probes go to the metrics port, which serves /health and /ready too: a flood of clients on the API port (up to
+ * its connection cap) cannot blind them, and the port stays plain HTTP whether or not spec.tls is set.
+ */
+function probe(path: string): Record<string, unknown> {
+  return { path, port: 'metrics' };
 }
 
 const RESTRICTED_CONTAINER_SECURITY = {
@@ -64,7 +79,6 @@ const RESTRICTED_CONTAINER_SECURITY = {
 
 export function containerForKeyService(ks: KeyService, options: DesiredOptions): Record<string, unknown> {
   const image = imageForKeyService(ks, options);
-  const https = ks.spec.tls.secretName !== undefined;
   return {
     name: CONTAINER_NAME,
     image: `${image.repository}:${image.tag}`,
@@ -75,13 +89,13 @@ export function containerForKeyService(ks: KeyService, options: DesiredOptions):
       { name: 'metrics', containerPort: ks.spec.metricsPort, protocol: 'TCP' },
     ],
     livenessProbe: {
-      httpGet: probe('/health', https),
+      httpGet: probe('/health'),
       periodSeconds: 10,
       timeoutSeconds: 2,
       failureThreshold: 3,
     },
     readinessProbe: {
-      httpGet: probe('/ready', https),
+      httpGet: probe('/ready'),
       periodSeconds: 5,
       timeoutSeconds: 2,
       failureThreshold: 2,
@@ -116,6 +130,7 @@ function volumesFor(ks: KeyService): Record<string, unknown>[] {
 export function buildDeployment(ks: KeyService, options: DesiredOptions): DeploymentObject {
   const container = containerForKeyService(ks, options);
   const podSpec = {
+    terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     securityContext: {
