@@ -1,0 +1,44 @@
+import { jest } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { rssKeepsGrowing } from '../../../bench/server-soak.js';
+
+jest.setTimeout(90_000);
+
+const SOAK = fileURLToPath(new URL('../../../bench/server-soak.ts', import.meta.url));
+
+/** `npm run soak:server`, cut to 8 seconds so every test run has it. */
+describe('a short soak of mixed keys, slow readers and bad requests', () => {
+  it('fails no request, keeps RSS from growing, and ends with exit 0', async () => {
+    const child = spawn(process.execPath, [SOAK, '--duration', '8'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    process.stdout.write(`soak: ${output}`);
+    const report = JSON.parse(output) as { requests: number; errors: number; rssKeepsGrowing: boolean; serverExitCode: number };
+    expect({ code, errors: report.errors, rssKeepsGrowing: report.rssKeepsGrowing, serverExitCode: report.serverExitCode }).toEqual({
+      code: 0,
+      errors: 0,
+      rssKeepsGrowing: false,
+      serverExitCode: 0,
+    });
+    expect(report.requests).toBeGreaterThan(100);
+  });
+});
+
+describe('rssKeepsGrowing', () => {
+  const MIB = 1_048_576;
+  const ramp = (from: number, step: number, count: number) => Array.from({ length: count }, (_, i) => (from + step * i) * MIB);
+
+  it('is true for RSS that climbs through the whole run', () => {
+    expect(rssKeepsGrowing(ramp(80, 2, 60))).toBe(true);
+  });
+
+  it('is false for RSS that warms up and then holds', () => {
+    expect(rssKeepsGrowing([...ramp(80, 10, 10), ...Array.from({ length: 50 }, (_, i) => (180 + (i % 3)) * MIB)])).toBe(false);
+  });
+
+  it('is false for a slow climb of less than 32 MiB in all', () => {
+    expect(rssKeepsGrowing(ramp(80, 0.25, 60))).toBe(false);
+  });
+});
