@@ -17,7 +17,7 @@ describe('spec.tls against a real control plane', () => {
   });
   afterAll(() => operator.stop());
 
-  it('mounts the cert-manager style Secret, serves HTTPS, probes over HTTPS and reports an https endpoint', async () => {
+  it('mounts the cert-manager style Secret, serves HTTPS, probes the plain-HTTP metrics port and reports an https endpoint', async () => {
     const keyService = { apiVersion: 'keyservice.io/v1alpha1', kind: 'KeyService', metadata: { name: 'keys', namespace }, spec: { tls: { secretName: 'keys-tls' } } };
     kubectl(['apply', '-f', '-'], JSON.stringify(keyService));
     const pod = await eventually(() => {
@@ -27,7 +27,8 @@ describe('spec.tls against a real control plane', () => {
     }, 60_000);
     expect(pod?.volumes).toEqual([{ name: 'tls', secret: { secretName: 'keys-tls', defaultMode: 420 } }]);
     expect(pod?.containers[0]?.args).toContain('--tls-cert-file=/etc/keyservice/tls/tls.crt');
-    expect(pod?.containers[0]?.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http', scheme: 'HTTPS' });
+    // The API server fills in the default scheme, HTTP: the metrics port is plain HTTP whatever spec.tls says.
+    expect(pod?.containers[0]?.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'metrics', scheme: 'HTTP' });
     await eventually(() => {
       const status = getObject<{ status?: { endpoint?: string } }>('keyservice', 'keys', namespace)?.status;
       expect(status?.endpoint).toBe(`https://keys.${namespace}.svc:1123`);
