@@ -9,7 +9,6 @@ import { SECURITY_HEADERS } from './responder.js';
 const PARSER_ERRORS: Readonly<Record<string, { code: ErrorCode; message: string }>> = {
   HPE_HEADER_OVERFLOW: { code: 'headers_too_large', message: 'the request headers are too large' },
   ERR_HTTP_REQUEST_TIMEOUT: { code: 'request_timeout', message: 'the request was not received in time' },
-  HPE_URI_TOO_LONG: { code: 'uri_too_long', message: 'the request target is too long' },
 };
 const MALFORMED = { code: 'bad_request', message: 'the request is not valid HTTP/1.1' } as const;
 

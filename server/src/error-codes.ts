@@ -16,7 +16,6 @@ export const ERROR_CODES = {
   not_acceptable: 406,
   request_timeout: 408,
   length_too_large: 413,
-  uri_too_long: 414,
   expectation_failed: 417,
   rate_limited: 429,
   too_many_failed_attempts: 429,
