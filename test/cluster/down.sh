@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops the components that up.sh started, by process id (newest first), and removes the state directory.
+# Stops the components that up.sh started, by process id (newest first), removes what the real node left on the
+# host, and the state directory.
 # Usage: down.sh [STATE_DIR] (default .cluster).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -14,5 +15,7 @@ if [ -f "$dir/pids" ]; then
     done
     kill -KILL "$pid" 2>/dev/null && echo "cluster: $name ($pid) needed SIGKILL" >&2 || true
   done
+  # The real node's containers, mounts, cgroups, bridge and nft tables outlive its processes.
+  if grep -q '^real-node-lock ' "$dir/pids"; then "$root/test/cluster/real-node-down.sh" "$dir"; fi
 fi
 rm -rf "$dir"

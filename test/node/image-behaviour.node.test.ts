@@ -1,0 +1,67 @@
+import { jest } from '@jest/globals';
+import { clusterEnv, freshNamespace, kubectl, kubectlJson } from '../cluster/kube-test-env.js';
+import { waitFor } from '../wait-for.js';
+
+jest.setTimeout(180_000);
+
+const VERSION = '0.1.0';
+
+/** Reads, from inside the container, what the kernel says about PID 1, and whether / takes a write. */
+const INSPECT = `const status = require('fs').readFileSync('/proc/1/status', 'utf8');
+const field = (name) => status.split('\\n').find((line) => line.startsWith(name + ':')).split(/\\s+/).slice(1).join(' ');
+let write; try { require('fs').writeFileSync('/written-by-test', 'x'); write = 'ok'; } catch (error) { write = error.code; }
+console.log(JSON.stringify({ uid: field('Uid'), gid: field('Gid'), capEff: field('CapEff'), capBnd: field('CapBnd'), write }));`;
+
+interface PodStatus {
+  phase: string;
+  containerStatuses?: { ready: boolean; state: { terminated?: { exitCode: number; reason: string } } }[];
+}
+
+/** A pod of `image` with the securityContext the chart and the operator use, but the user left to the image. */
+function runPod(namespace: string, name: string, image: string, args: string[], readinessPort?: number): void {
+  kubectl(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace },
+    spec: {
+      restartPolicy: 'Never',
+      nodeName: clusterEnv().realNode,
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: 'main', image, imagePullPolicy: 'Never', args,
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        ...(readinessPort === undefined ? {} : { readinessProbe: { tcpSocket: { port: readinessPort }, periodSeconds: 1 } }),
+      }],
+    },
+  }));
+}
+
+const podStatus = (namespace: string, name: string) => kubectlJson<{ status: PodStatus }>(['get', 'pod', name, '-n', namespace]).status;
+
+describe('the key server image run by the real kubelet', () => {
+  let namespace: string;
+  beforeAll(async () => {
+    namespace = freshNamespace('image');
+    runPod(namespace, 'server', `ghcr.io/keyservice/key-server:${VERSION}`, ['--max-size', '64'], 1123);
+    await waitFor('the server pod to be Ready', () => podStatus(namespace, 'server').containerStatuses?.[0]?.ready || undefined,
+      { timeoutMs: 60_000 });
+  });
+
+  it('runs node as PID 1 as user 65532, with no capability, on a root filesystem that refuses writes', () => {
+    const seen = JSON.parse(kubectl(['exec', '-n', namespace, 'server', '--', '/nodejs/bin/node', '-e', INSPECT])) as unknown;
+    expect(seen).toEqual({ uid: '65532 65532 65532 65532', gid: '65532 65532 65532 65532', capEff: '0000000000000000',
+      capBnd: '0000000000000000', write: 'EROFS' });
+  });
+
+  it('has no shell to exec', () => {
+    const result = kubectl(['exec', '-n', namespace, 'server', '--', '/nodejs/bin/node', '-e',
+      "console.log(['/bin/sh', '/bin/bash', '/usr/bin/sh', '/busybox'].filter((path) => require('fs').existsSync(path)).length)"]);
+    expect(result.trim()).toBe('0');
+  });
+
+  it('exits 0 on SIGTERM, handled by node as PID 1', async () => {
+    kubectl(['exec', '-n', namespace, 'server', '--', '/nodejs/bin/node', '-e', "process.kill(1, 'SIGTERM')"]);
+    const terminated = await waitFor('the server container to terminate',
+      () => podStatus(namespace, 'server').containerStatuses?.[0]?.state.terminated, { timeoutMs: 60_000 });
+    expect({ exitCode: terminated.exitCode, phase: podStatus(namespace, 'server').phase }).toEqual({ exitCode: 0, phase: 'Succeeded' });
+  });
+});
