@@ -13,6 +13,7 @@ interface Pod {
   spec: { nodeName?: string; serviceAccountName?: string };
   status: { phase: string; containerStatuses?: { ready: boolean; restartCount: number }[] };
 }
+const SERVER_PODS = 'app.kubernetes.io/instance=key-service,app.kubernetes.io/component=key-server';
 const podsOf = (namespace: string, selector: string) =>
   kubectlJson<{ items: Pod[] }>(['get', 'pods', '-n', namespace, '-l', selector]).items;
 
@@ -64,9 +65,12 @@ describe('the seed command, helm install key-service ./helm-chart --set server.p
       new Set([`system:serviceaccount:${namespace}:key-service-keyservice-operator`]));
   });
 
-  it('makes the KeyService Ready because its key server pods on the real node pass their probes', () => {
-    const pods = podsOf(namespace, 'app.kubernetes.io/instance=key-service,app.kubernetes.io/component=key-server');
-    expect(pods.length).toBeGreaterThanOrEqual(2);
+  it('makes the KeyService Ready because its key server pods on the real node pass their probes', async () => {
+    // The HPA raises the Deployment to the chart's minReplicas (2) on its first sync, metrics or not.
+    const pods = await waitFor('two key server pods', () => {
+      const found = podsOf(namespace, SERVER_PODS);
+      return found.length >= 2 && found.every((pod) => pod.status.containerStatuses?.[0]?.ready === true) ? found : undefined;
+    }, { timeoutMs: 90_000 });
     for (const pod of pods) {
       expect({ node: pod.spec.nodeName, phase: pod.status.phase, ready: pod.status.containerStatuses?.[0]?.ready })
         .toEqual({ node: clusterEnv().realNode, phase: 'Running', ready: true });
@@ -102,7 +106,7 @@ describe('the seed command, helm install key-service ./helm-chart --set server.p
     });
 
     it('fails no request while one replica is deleted with kubectl delete pod', async () => {
-      const [victim] = podsOf(namespace, 'app.kubernetes.io/instance=key-service,app.kubernetes.io/component=key-server');
+      const [victim] = podsOf(namespace, SERVER_PODS);
       const deletion = (async () => {
         await kubectlAsync(['delete', 'pod', '-n', namespace, victim?.metadata.name ?? '', '--wait=true']);
         await kubectlAsync(['rollout', 'status', '-n', namespace, 'deployment/key-service', '--timeout', '180s']);
