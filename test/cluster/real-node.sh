@@ -31,6 +31,7 @@ real_node_claim() {
   "$root/test/cluster/real-node-down.sh" "$dir"
   # The bridge plugin turns forwarding on (pod to Service to pod on one bridge needs it); down puts it back.
   cat /proc/sys/net/ipv4/ip_forward >"$dir/ip-forward"
+  nft list tables >"$dir/nft-tables-before"
   ip link add "$REAL_NODE_BRIDGE" type bridge
   ip addr add "$REAL_NODE_IP/16" dev "$REAL_NODE_BRIDGE"
   ip link set "$REAL_NODE_BRIDGE" up

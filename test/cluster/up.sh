@@ -23,12 +23,6 @@ bin="$tools/bin"
 pki="$dir/pki"
 mkdir -p "$pki" "$dir/logs" "$dir/cmd"
 started=$SECONDS
-source "$root/test/cluster/real-node.sh"
-api_ip=127.0.0.1
-if $real_node; then
-  real_node_claim
-  api_ip=$REAL_NODE_IP
-fi
 
 fail() {
   echo "cluster: $1" >&2
@@ -60,6 +54,13 @@ wait_until() {
   done
   fail "timed out waiting for $what" "$component"
 }
+
+source "$root/test/cluster/real-node.sh"
+api_ip=127.0.0.1
+if $real_node; then
+  real_node_claim
+  api_ip=$REAL_NODE_IP
+fi
 
 read -r etcd_port peer_port api_port kcm_port scheduler_port kwok_port < <(python3 -c '
 import socket

@@ -69,9 +69,9 @@ describe('the chart with its fullest ci values (TLS, auth, base64url) on the rea
   });
 
   it('passes helm test', () => {
-    const tested = helm('test', 'full', '--namespace', namespace, '--logs');
+    const tested = helm('test', 'full', '--namespace', namespace);
     expect({ status: tested.status, stderr: tested.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(tested.stdout).toContain('got a 32-byte key (base64url)');
+    expect(tested.stdout).toContain('Phase:          Succeeded');
   });
 
   it('gives no 401 to a client that reads `current` from the Secret while the API key rotates', async () => {

@@ -27,7 +27,7 @@ for image in key-server=Dockerfile.server operator=Dockerfile.operator; do
     --build-arg "VERSION=$version" -f "$root/${image#*=}" -t "$name" "$root" >/dev/null
   "${buildah_[@]}" push --quiet "$name" "docker-archive:$work/image.tar:$name"
   ctr --address "$containerd" --namespace k8s.io images import "$work/image.tar" >/dev/null
-  size=$("${buildah_[@]}" inspect --type image --format '{{.Size}}' "$name" 2>/dev/null || echo "?")
-  echo "images: $name built and imported in $((SECONDS - started)) s ($(du -m "$work/image.tar" | cut -f1) MB archive, $size)" >&2
+
+  echo "images: $name built and imported in $((SECONDS - started)) s ($(du -m "$work/image.tar" | cut -f1) MB)" >&2
   rm "$work/image.tar"
 done
