@@ -1,16 +1,11 @@
 import { jest } from '@jest/globals';
 import { clusterEnv, freshNamespace, kubectl, kubectlJson } from '../cluster/kube-test-env.js';
 import { waitFor } from '../wait-for.js';
+import { inspectPid1, RESTRICTED_PID1, terminatePid1 } from './pid1-inspection.js';
 
 jest.setTimeout(180_000);
 
 const VERSION = '0.1.0';
-
-/** Reads, from inside the container, what the kernel says about PID 1, and whether / takes a write. */
-const INSPECT = `const status = require('fs').readFileSync('/proc/1/status', 'utf8');
-const field = (name) => status.split('\\n').find((line) => line.startsWith(name + ':')).split(/\\s+/).slice(1).join(' ');
-let write; try { require('fs').writeFileSync('/written-by-test', 'x'); write = 'ok'; } catch (error) { write = error.code; }
-console.log(JSON.stringify({ uid: field('Uid'), gid: field('Gid'), capEff: field('CapEff'), capBnd: field('CapBnd'), write }));`;
 
 interface PodStatus {
   phase: string;
@@ -47,9 +42,7 @@ describe('the key server image run by the real kubelet', () => {
   });
 
   it('runs node as PID 1 as user 65532, with no capability, on a root filesystem that refuses writes', () => {
-    const seen = JSON.parse(kubectl(['exec', '-n', namespace, 'server', '--', '/nodejs/bin/node', '-e', INSPECT])) as unknown;
-    expect(seen).toEqual({ uid: '65532 65532 65532 65532', gid: '65532 65532 65532 65532', capEff: '0000000000000000',
-      capBnd: '0000000000000000', write: 'EROFS' });
+    expect(inspectPid1(namespace, 'server')).toEqual(RESTRICTED_PID1);
   });
 
   it('has no shell to exec', () => {
@@ -59,7 +52,7 @@ describe('the key server image run by the real kubelet', () => {
   });
 
   it('exits 0 on SIGTERM, handled by node as PID 1', async () => {
-    kubectl(['exec', '-n', namespace, 'server', '--', '/nodejs/bin/node', '-e', "process.kill(1, 'SIGTERM')"]);
+    terminatePid1(namespace, 'server');
     const terminated = await waitFor('the server container to terminate',
       () => podStatus(namespace, 'server').containerStatuses?.[0]?.state.terminated, { timeoutMs: 60_000 });
     expect({ exitCode: terminated.exitCode, reason: terminated.reason }).toEqual({ exitCode: 0, reason: 'Completed' });

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { clusterEnv, clusterTool, freshNamespace, kubectl, kubectlAsync, kubectlJson, ROOT } from '../cluster/kube-test-env.js';
 import { waitFor } from '../wait-for.js';
+import { inspectPid1, RESTRICTED_PID1, terminatePid1 } from './pid1-inspection.js';
 import { getPath, loadUntil, serviceTarget, type ServiceTarget } from './service-client.js';
 
 jest.setTimeout(300_000);
@@ -11,9 +12,13 @@ const helm = (...args: string[]) => clusterTool('helm', args, { cwd: ROOT });
 interface Pod {
   metadata: { name: string; labels?: Record<string, string> };
   spec: { nodeName?: string; serviceAccountName?: string };
-  status: { phase: string; containerStatuses?: { ready: boolean; restartCount: number }[] };
+  status: {
+    phase: string;
+    containerStatuses?: { ready: boolean; restartCount: number; lastState?: { terminated?: { exitCode: number } } }[];
+  };
 }
 const SERVER_PODS = 'app.kubernetes.io/instance=key-service,app.kubernetes.io/component=key-server';
+const OPERATOR_PODS = 'app.kubernetes.io/instance=key-service,app.kubernetes.io/component=operator';
 const podsOf = (namespace: string, selector: string) =>
   kubectlJson<{ items: Pod[] }>(['get', 'pods', '-n', namespace, '-l', selector]).items;
 
@@ -63,12 +68,22 @@ describe('the seed command, helm install key-service ./helm-chart --set server.p
   });
 
   it('runs the operator as a pod on the real node, writing the Deployment under its own ServiceAccount', () => {
-    const [operator, ...others] = podsOf(namespace, 'app.kubernetes.io/component=operator');
+    const [operator, ...others] = podsOf(namespace, OPERATOR_PODS);
     expect(others).toEqual([]);
     expect(operator?.spec).toMatchObject({ nodeName: clusterEnv().realNode, serviceAccountName: 'key-service-keyservice-operator' });
     expect(operator?.status.containerStatuses?.[0]?.ready).toBe(true);
     expect(auditedWriters(namespace, 'deployments', 'key-service')).toEqual(
       new Set([`system:serviceaccount:${namespace}:key-service-keyservice-operator`]));
+  });
+
+  it('runs the operator image as user 65532 with no capability on a read-only root, exiting 0 on SIGTERM', async () => {
+    const [operator] = podsOf(namespace, OPERATOR_PODS);
+    const name = operator?.metadata.name ?? '';
+    expect(inspectPid1(namespace, name)).toEqual(RESTRICTED_PID1);
+    terminatePid1(namespace, name);
+    const last = await waitFor('the operator container to be restarted', () =>
+      podsOf(namespace, OPERATOR_PODS)[0]?.status.containerStatuses?.[0]?.lastState?.terminated, { timeoutMs: 60_000 });
+    expect(last.exitCode).toBe(0);
   });
 
   it('makes the KeyService Ready because its key server pods on the real node pass their probes', async () => {
