@@ -45,6 +45,13 @@ describe('the key server image run by the real kubelet', () => {
     expect(inspectPid1(namespace, 'server')).toEqual(RESTRICTED_PID1);
   });
 
+  it('carries the server\'s runtime dependencies and not the operator\'s (no Kubernetes client, no yaml)', () => {
+    const present = kubectl(['exec', '-n', namespace, 'server', '--', '/nodejs/bin/node', '-e',
+      "const fs = require('fs'); console.log(JSON.stringify(['express', 'pino', 'prom-client', 'zod', '@kubernetes/client-node', 'yaml']" +
+      ".filter((name) => fs.existsSync('/app/node_modules/' + name + '/package.json'))))"]);
+    expect(JSON.parse(present)).toEqual(['express', 'pino', 'prom-client', 'zod']);
+  });
+
   it('has no shell to exec', () => {
     const result = kubectl(['exec', '-n', namespace, 'server', '--', '/nodejs/bin/node', '-e',
       "console.log(['/bin/sh', '/bin/bash', '/usr/bin/sh', '/busybox'].filter((path) => require('fs').existsSync(path)).length)"]);

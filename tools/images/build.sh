@@ -12,6 +12,7 @@ if [ -z "$containerd" ]; then
   exit 1
 fi
 "$root/tools/ensure-apt.sh" buildah buildah
+mkdir -p "$HOME/.npm"
 version=$(sed -n 's/^appVersion: "\(.*\)"$/\1/p' "$root/helm-chart/Chart.yaml")
 read -r build_image runtime_image < <("$root/tools/images/bases.sh")
 work=$(mktemp -d)
