@@ -19,6 +19,8 @@ REAL_NODE_PAUSE_IMAGE=localhost/keyservice/pause:1
 real_node_claim() {
   exec 9>>"$REAL_NODE_LOCK"
   if ! flock -n 9; then
+    rm -rf "$pki" "$dir/logs" "$dir/cmd"
+    rmdir "$dir" 2>/dev/null || true
     echo "cluster: the real node is taken: another cluster on this machine runs it ($(cat "$REAL_NODE_LOCK")). Stop it with test/cluster/down.sh on that state directory, or start this one with --kwok-only." >&2
     exit 1
   fi
