@@ -51,7 +51,7 @@ for family in ip ip6; do
     else
       iptables=iptables && [ "$family" = ip6 ] && iptables=ip6tables
       for hook in INPUT OUTPUT; do "$iptables" -t "$table" -D "$hook" -j KUBE-FIREWALL 2>/dev/null || true; done
-      for chain in KUBE-FIREWALL KUBE-KUBELET-CANARY; do
+      for chain in KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT; do
         "$iptables" -t "$table" -F "$chain" 2>/dev/null && "$iptables" -t "$table" -X "$chain"
       done
     fi
