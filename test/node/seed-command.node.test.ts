@@ -121,8 +121,8 @@ describe('the seed command, helm install key-service ./helm-chart --set server.p
         await kubectlAsync(['rollout', 'status', '-n', namespace, 'deployment/key-service', '--timeout', '180s']);
       })();
       const load = await loadUntil(rollout, 4, () => fetchHexKey(target, 32));
-      expect({ failures: load.failures, someRequests: load.requests > 100 }).toEqual({ failures: [], someRequests: true });
       console.log(`rollout 2048 → 4096: ${load.requests} requests, ${load.failures.length} failed`);
+      expect({ failures: load.failures, someRequests: load.requests > 100 }).toEqual({ failures: [], someRequests: true });
       expect(await fetchHexKey(target, 4096)).toBeUndefined();
     });
 
