@@ -93,7 +93,7 @@ function peakRssMb(pid: number): number {
 
 async function main(): Promise<void> {
   execFileSync('bash', ['test/cluster/down.sh', CLUSTER_DIR], { stdio: 'inherit' });
-  execFileSync('bash', ['test/cluster/up.sh', CLUSTER_DIR], { stdio: 'inherit' });
+  execFileSync('bash', ['test/cluster/up.sh', '--kwok-only', CLUSTER_DIR], { stdio: 'inherit' });
   const env = clusterEnv();
   const port = await freePort();
   let operator: ReturnType<typeof spawn> | undefined;

@@ -9,5 +9,5 @@ const CLUSTER_DIR = `${ROOT}.cluster-jest`;
 /** Starts one local control plane for the whole test run (after clearing any left by a run that crashed). */
 export default function globalSetup(): void {
   execFileSync('bash', ['test/cluster/down.sh', CLUSTER_DIR], { cwd: ROOT, stdio: 'inherit' });
-  execFileSync('bash', ['test/cluster/up.sh', CLUSTER_DIR], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync('bash', ['test/cluster/up.sh', '--kwok-only', CLUSTER_DIR], { cwd: ROOT, stdio: 'inherit' });
 }

@@ -1,11 +1,15 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The control plane the jest global setup starts; apart from .cluster, which `npm run cluster:up` uses. */
-export const CLUSTER_DIR = `${ROOT}.cluster-jest`;
+/**
+ * The cluster the jest global setup of this project started, apart from .cluster, which `npm run cluster:up` uses:
+ * .cluster-jest (kwok only) for the `cluster` project, .cluster-node (with the real node) for the `node` project,
+ * whose setup file names it.
+ */
+export const CLUSTER_DIR = process.env.KEYSERVICE_CLUSTER_DIR ?? `${ROOT}.cluster-jest`;
 
 export interface ClusterEnv {
   kubeconfig: string;
@@ -13,6 +17,9 @@ export interface ClusterEnv {
   prometheusOperatorCrds: string;
   apiServerUrl: string;
   dir: string;
+  auditLog: string;
+  /** The real node's name; undefined in a kwok-only cluster. */
+  realNode: string | undefined;
 }
 
 /** What up.sh wrote to its env file: the kubeconfig, the tools' directory, the prometheus-operator CRDs. */
@@ -34,6 +41,8 @@ export function clusterEnv(): ClusterEnv {
     prometheusOperatorCrds: get('PROMETHEUS_OPERATOR_CRDS'),
     apiServerUrl: get('KUBE_APISERVER_URL'),
     dir: get('CLUSTER_DIR'),
+    auditLog: get('AUDIT_LOG'),
+    realNode: values.get('REAL_NODE'),
   };
 }
 
@@ -55,6 +64,17 @@ export function kubectl(args: readonly string[], input?: string): string {
   const result = kubectlResult(args, input);
   if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
   return result.stdout;
+}
+
+/** kubectl without blocking the event loop, for tests that keep traffic flowing meanwhile; a non-zero exit rejects. */
+export function kubectlAsync(args: readonly string[]): Promise<string> {
+  const env = clusterEnv();
+  return new Promise((resolve, reject) => {
+    execFile(`${env.bin}/kubectl`, ['--kubeconfig', env.kubeconfig, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error === null) resolve(stdout);
+      else reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr}`, { cause: error }));
+    });
+  });
 }
 
 export function kubectlJson<T = Record<string, unknown>>(args: readonly string[]): T {

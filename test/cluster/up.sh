@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# Starts a local Kubernetes control plane on loopback: etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler and kwok with one fake node. Usage: up.sh [STATE_DIR] (default .cluster). It returns once /readyz
-# is ok, the fake node is Ready and the default service account exists. The admin kubeconfig is
-# STATE_DIR/kubeconfig; STATE_DIR/env names it and the tools; down.sh STATE_DIR stops everything.
+# Starts a local Kubernetes cluster: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok with one
+# fake node, and a real node that runs containers (real-node.sh). Usage: up.sh [--kwok-only] [STATE_DIR] (default
+# .cluster). It returns once /readyz is ok, the nodes are Ready and the default service account exists. The admin
+# kubeconfig is STATE_DIR/kubeconfig; STATE_DIR/env names it and the tools; down.sh STATE_DIR stops everything.
+# With the real node, the kwok node carries a NoSchedule taint so that workloads land on the real one; with
+# --kwok-only (one real node per machine; scale tests need none) the control plane stays on loopback.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+real_node=true
+if [ "${1:-}" = --kwok-only ]; then
+  real_node=false
+  shift
+fi
 dir="$(realpath -m "${1:-$root/.cluster}")"
 
 if [ -f "$dir/pids" ]; then
@@ -48,6 +55,13 @@ wait_until() {
   fail "timed out waiting for $what" "$component"
 }
 
+source "$root/test/cluster/real-node.sh"
+api_ip=127.0.0.1
+if $real_node; then
+  real_node_claim
+  api_ip=$REAL_NODE_IP
+fi
+
 read -r etcd_port peer_port api_port kcm_port scheduler_port kwok_port < <(python3 -c '
 import socket
 sockets = [socket.socket() for _ in range(6)]
@@ -65,7 +79,7 @@ sign() { # sign NAME SUBJECT [EXTENSIONS]
     -extfile "$pki/$1.ext" -out "$pki/$1.crt" 2>/dev/null
 }
 sign apiserver "/CN=kube-apiserver" \
-  "subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
+  "subjectAltName=IP:$api_ip,IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
 sign admin "/O=system:masters/CN=keyservice-admin"
 openssl ecparam -name prime256v1 -genkey -noout -out "$pki/sa.key"
 openssl ec -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
@@ -88,20 +102,29 @@ rules:
   - level: None
 POLICY
 
+# Pods reach the API server through the kubernetes Service only when it advertises an address they can route to,
+# and the endpoint reconciler keeps that Service's endpoints; a kwok-only cluster has no pods and stays on loopback.
+if $real_node; then
+  apiserver_node_flags=(--endpoint-reconciler-type lease --kubelet-preferred-address-types InternalIP,Hostname
+    --kubelet-certificate-authority "$pki/ca.crt" --kubelet-client-certificate "$pki/admin.crt"
+    --kubelet-client-key "$pki/admin.key")
+else
+  apiserver_node_flags=(--endpoint-reconciler-type none)
+fi
 start kube-apiserver "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" --cert-dir "$pki" \
+  --bind-address "$api_ip" --advertise-address "$api_ip" --secure-port "$api_port" --cert-dir "$pki" \
   --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
   --service-cluster-ip-range 10.0.0.0/16 --authorization-mode Node,RBAC --allow-privileged=true \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" --profiling=false \
-  --endpoint-reconciler-type none \
+  "${apiserver_node_flags[@]}" \
   --audit-policy-file "$dir/audit-policy.yaml" --audit-log-path "$dir/logs/audit.log" --audit-log-format json
 curl_api=(curl -sf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key")
-wait_until "kube-apiserver /readyz" kube-apiserver "${curl_api[@]}" "https://127.0.0.1:$api_port/readyz"
+wait_until "kube-apiserver /readyz" kube-apiserver "${curl_api[@]}" "https://$api_ip:$api_port/readyz"
 
 kubeconfig="$dir/kubeconfig"
 kc() { "$bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
-kc config set-cluster local --server "https://127.0.0.1:$api_port" --certificate-authority "$pki/ca.crt" --embed-certs >/dev/null
+kc config set-cluster local --server "https://$api_ip:$api_port" --certificate-authority "$pki/ca.crt" --embed-certs >/dev/null
 kc config set-credentials admin --client-certificate "$pki/admin.crt" --client-key "$pki/admin.key" --embed-certs >/dev/null
 kc config set-context local --cluster local --user admin >/dev/null
 kc config use-context local >/dev/null
@@ -119,6 +142,13 @@ start kwok "$bin/kwok" --kubeconfig "$kubeconfig" --config "$tools/kwok-stages.y
 
 kc apply -f "$root/test/cluster/fake-node.yaml" >/dev/null
 wait_until "the fake node to be Ready" kwok kc wait node/kwok-node-0 --for condition=Ready --timeout 1s
+real_node_env=""
+if $real_node; then
+  kc taint node kwok-node-0 keyservice.io/kwok=true:NoSchedule >/dev/null
+  real_node_start
+  real_node_env="REAL_NODE=$REAL_NODE_NAME
+REAL_NODE_CONTAINERD=$dir/node/containerd/containerd.sock"
+fi
 wait_until "the default service account" kube-controller-manager kc get serviceaccount default --namespace default
 
 cat >"$dir/env" <<ENV
@@ -126,7 +156,8 @@ KUBECONFIG=$kubeconfig
 CLUSTER_DIR=$dir
 CLUSTER_BIN=$bin
 PROMETHEUS_OPERATOR_CRDS=$tools/prometheus-operator-crd
-KUBE_APISERVER_URL=https://127.0.0.1:$api_port
+KUBE_APISERVER_URL=https://$api_ip:$api_port
 AUDIT_LOG=$dir/logs/audit.log
+$real_node_env
 ENV
 echo "cluster up in $((SECONDS - started)) s: export KUBECONFIG=$kubeconfig (kubectl: $bin/kubectl)" >&2

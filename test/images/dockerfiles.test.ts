@@ -31,13 +31,21 @@ describe.each([
     expect(lastInstruction(dockerfile, 'CMD')).toBe('');
   });
 
-  it('runs as a numeric non-root user on a distroless Node 24 base', () => {
+  it('runs as a numeric non-root user on a distroless Node 24 base by default, the bases being build arguments', () => {
     expect(lastInstruction(dockerfile, 'USER')).toBe('65532:65532');
-    expect(lastInstruction(dockerfile, 'FROM')).toBe('gcr.io/distroless/nodejs24-debian12:nonroot');
+    expect(lastInstruction(dockerfile, 'FROM')).toBe('${RUNTIME_IMAGE}');
+    expect(dockerfile).toContain('\nARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot\n');
+    expect(dockerfile).toContain('\nARG BUILD_IMAGE=node:24-bookworm-slim\n');
   });
 
   it('builds its sources with the test suite\'s build command and ships production dependencies only', () => {
     expect(dockerfile).toContain(`COPY ${sources} ${sources}`);
-    expect(dockerfile).toContain('RUN npm run build && npm prune --omit=dev');
+    expect(dockerfile).toMatch(/\nRUN npm run build && (.* && )?npm prune --omit=dev\n/);
+  });
+
+  it('carries the OCI title, version and licence labels', () => {
+    expect(dockerfile).toMatch(/org\.opencontainers\.image\.title="[a-z-]+"/);
+    expect(dockerfile).toContain('org.opencontainers.image.version="${VERSION}"');
+    expect(dockerfile).toContain('org.opencontainers.image.licenses="Apache-2.0"');
   });
 });

