@@ -18,7 +18,7 @@ export const CHART_SPEC_SCHEMA_FILE = 'helm-chart/values.schema.json';
 function closeObjects(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closeObjects);
   if (schema === null || typeof schema !== 'object') return schema;
-  const closed = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, closeObjects(value)])) as JsonSchema;
+  const closed: JsonSchema = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, closeObjects(value)]));
   if ('properties' in closed && !('additionalProperties' in closed)) closed.additionalProperties = false;
   return closed;
 }
