@@ -50,8 +50,8 @@ describe('manifests/ (kubectl apply -k)', () => {
   });
 
   it('installs the sample KeyService, which the operator, running with only its own RBAC, reconciles to Ready', () => {
-    const sample = readFileSync(join(ROOT, 'manifests/samples/keyservice.yaml'), 'utf8').replace('namespace: default', `namespace: ${namespace}`);
-    kubectl(['apply', '-f', '-'], sample);
+    // As the chart's NOTES say: the sample names no namespace, so it lands where kubectl is told.
+    kubectl(['apply', '--namespace', namespace, '-f', join(ROOT, 'manifests/samples/keyservice.yaml')]);
     kubectl(['wait', 'keyservice/keys', '--for', 'condition=Ready', '--timeout', '90s', '-n', namespace]);
     expect(kubectl(['get', 'deployment/keys', '-n', namespace, '-o', 'jsonpath={.spec.replicas}'])).toBe('2');
   });
