@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { buildRuleGroups } from '../../operator/src/desired/prometheus-rule.js';
 import { keyService } from '../../operator/test/fixtures.js';
 
@@ -7,7 +8,14 @@ const REPOSITORY_BLOB = 'https://github.com/keyservice/keyservice/blob/main/';
 const RUNBOOKS = new URL('../../docs/runbooks/', import.meta.url);
 const SECTIONS = ['## Impact', '## Diagnosis', '## Mitigation'];
 
-const rules = buildRuleGroups(keyService()).flatMap((group) => group.rules);
+interface Rule {
+  alert: string;
+  annotations: { runbook_url: string };
+}
+const operatorRules = (parse(readFileSync(new URL('../../helm-chart/rules/operator.rules.yaml', import.meta.url), 'utf8')) as { groups: { rules: Rule[] }[] })
+  .groups.flatMap((group) => group.rules);
+/** The KeyService's alerts (as the operator renders them with the default runbookBaseUrl) and the operator's own. */
+const rules: Rule[] = [...buildRuleGroups(keyService()).flatMap((group) => group.rules), ...operatorRules];
 
 describe('runbooks (docs/runbooks/<Alert>.md)', () => {
   it.each(rules.map((rule) => [rule.alert, rule.annotations.runbook_url]))('%s links %s, a file of this repository', (alert, url) => {

@@ -116,6 +116,7 @@ export function buildValuesSchema(): JsonSchema {
             additionalProperties: false,
             properties: { enabled: { type: 'boolean' }, interval: { type: 'string' }, labels: stringMap },
           },
+          prometheusRule: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' }, labels: stringMap } },
           pdb: {
             type: 'object',
             additionalProperties: false,
