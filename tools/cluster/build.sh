@@ -50,6 +50,7 @@ done
 build helm "$helm_version" helm=helm.sh/helm/v3/cmd/helm
 build helm-unittest "" helm-unittest=github.com/helm-unittest/helm-unittest/cmd/helm-unittest
 build kwok "" kwok=sigs.k8s.io/kwok/cmd/kwok
+build kube-score "" kube-score=github.com/zegl/kube-score/cmd/kube-score
 
 # The prometheus-operator CRDs (ServiceMonitor, PrometheusRule, AlertmanagerConfig) come from its Go module.
 if [ ! -d "$out/prometheus-operator-crd" ]; then
