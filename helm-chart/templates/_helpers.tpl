@@ -54,3 +54,18 @@ app.kubernetes.io/component: operator
 {{- define "keyservice.operatorImage" -}}
 {{- printf "%s:%s" .Values.operator.image.repository (default .Chart.AppVersion .Values.operator.image.tag) }}
 {{- end }}
+
+{{/*
+The CRD's CEL rules, checked at render time: without this the install fails half-way through, after the operator
+is already in place, when the API server refuses the KeyService.
+*/}}
+{{- define "keyservice.validateServer" -}}
+{{- $server := .Values.server }}
+{{- if eq (int $server.port) (int $server.metricsPort) }}
+{{- fail (printf "server.metricsPort (%d) must differ from server.port (%d)" (int $server.metricsPort) (int $server.port)) }}
+{{- end }}
+{{- $autoscaling := $server.autoscaling | default dict }}
+{{- if and (hasKey $autoscaling "minReplicas") (hasKey $autoscaling "maxReplicas") (gt (int $autoscaling.minReplicas) (int $autoscaling.maxReplicas)) }}
+{{- fail (printf "server.autoscaling.minReplicas (%d) must be less than or equal to server.autoscaling.maxReplicas (%d)" (int $autoscaling.minReplicas) (int $autoscaling.maxReplicas)) }}
+{{- end }}
+{{- end }}

@@ -82,10 +82,11 @@ export function kubectlJson<T = Record<string, unknown>>(args: readonly string[]
 }
 
 /** Runs one of the cluster's tools (helm, helm-unittest) with the cluster's kubeconfig. */
-export function clusterTool(name: string, args: readonly string[], options: { cwd?: string } = {}): CommandResult {
+export function clusterTool(name: string, args: readonly string[], options: { cwd?: string; input?: string } = {}): CommandResult {
   const env = clusterEnv();
   const result = spawnSync(`${env.bin}/${name}`, args, {
     cwd: options.cwd,
+    input: options.input,
     encoding: 'utf8',
     env: { ...process.env, KUBECONFIG: env.kubeconfig },
   });

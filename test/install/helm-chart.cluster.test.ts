@@ -67,6 +67,27 @@ describe('helm-chart/', () => {
     expect(result.stderr).toContain("additional properties 'maxsize' not allowed");
   });
 
+  it.each([
+    ['server.alerts.errorRateTreshold=0.1', "at '/server/alerts': additional properties 'errorRateTreshold' not allowed"],
+    ['server.autoscaling.maxReplica=3', "at '/server/autoscaling': additional properties 'maxReplica' not allowed"],
+    ['server.resources.limits.memroy=1Gi', "at '/server/resources/limits': additional properties 'memroy' not allowed"],
+    ['server.alerting.slack.chanel=x', "at '/server/alerting/slack': additional properties 'chanel' not allowed"],
+  ])('refuses the misspelt nested key --set %s, naming it and where it sits', (value, message) => {
+    const result = helm('template', 'bad', CHART, '--set', value);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+
+  it.each([
+    [['server.metricsPort=1123'], 'server.metricsPort (1123) must differ from server.port (1123)'],
+    [['server.autoscaling.minReplicas=6', 'server.autoscaling.maxReplicas=5'],
+      'server.autoscaling.minReplicas (6) must be less than or equal to server.autoscaling.maxReplicas (5)'],
+  ])('refuses --set %j before anything is installed, as the CRD would half-way through', (values, message) => {
+    const result = helm('template', 'bad', CHART, ...values.flatMap((value) => ['--set', value]));
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+
   describe('installed with the seed command, the operator running as a local process', () => {
     let namespace: string;
     let operator: OperatorProcess;

@@ -1,33 +1,19 @@
 import { jest } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { startOperator, type OperatorProcess } from '../../operator/test/cluster-harness.js';
-import { clusterEnv, clusterTool, freshNamespace, kubectl, kubectlResult, ROOT } from '../cluster/kube-test-env.js';
+import { clusterTool, freshNamespace, kubectl, kubectlResult, ROOT } from '../cluster/kube-test-env.js';
+import { serviceAccountKubeconfig } from './service-account-kubeconfig.js';
 
 jest.setTimeout(180_000);
-
-/** A kubeconfig for the keyservice-operator ServiceAccount: the cluster's address and CA, and a token of its own. */
-function serviceAccountKubeconfig(): string {
-  const admin = parse(readFileSync(clusterEnv().kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, string> }[] };
-  const token = kubectl(['create', 'token', 'keyservice-operator', '-n', 'keyservice-system', '--duration', '1h']).trim();
-  const file = join(clusterEnv().dir, 'keyservice-operator.kubeconfig');
-  const config = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'local', cluster: admin.clusters[0]?.cluster }],
-    users: [{ name: 'keyservice-operator', user: { token } }],
-    contexts: [{ name: 'operator', context: { cluster: 'local', user: 'keyservice-operator' } }],
-    'current-context': 'operator',
-  };
-  writeFileSync(file, stringify(config));
-  return file;
-}
 
 describe('manifests/ (kubectl apply -k)', () => {
   let namespace: string;
   let operator: OperatorProcess;
   beforeAll(async () => {
+    // The namespaced overlay's suite installs into keyservice-system too, and removes it when done.
+    kubectl(['wait', '--for=delete', 'namespace/keyservice-system', '--timeout=120s']);
     kubectl(['apply', '--server-side', '--force-conflicts', '-k', join(ROOT, 'manifests')]);
     namespace = freshNamespace('sample');
     // The operator runs as the ServiceAccount the base creates, with only the RBAC the base grants it: a missing
@@ -35,13 +21,13 @@ describe('manifests/ (kubectl apply -k)', () => {
     operator = await startOperator(
       ['--watch-namespace', namespace, '--leader-elect=true', '--leader-election-namespace', 'keyservice-system'],
       'manifests',
-      serviceAccountKubeconfig(),
+      serviceAccountKubeconfig('keyservice-system', 'keyservice-operator'),
     );
   });
   afterAll(async () => {
     await operator.stop();
     // The CRD stays: other suites share it, and deleting it would delete their KeyServices.
-    kubectl(['delete', 'namespace/keyservice-system', 'clusterrolebinding/keyservice-operator', 'clusterrole/keyservice-operator', '--wait=false']);
+    kubectl(['delete', 'namespace/keyservice-system', 'clusterrolebinding/keyservice-operator', 'clusterrole/keyservice-operator', '--timeout=120s']);
   });
 
   it('installs the operator, Available, in keyservice-system which enforces the restricted standard', () => {
@@ -50,8 +36,8 @@ describe('manifests/ (kubectl apply -k)', () => {
   });
 
   it('installs the sample KeyService, which the operator, running with only its own RBAC, reconciles to Ready', () => {
-    const sample = readFileSync(join(ROOT, 'manifests/samples/keyservice.yaml'), 'utf8').replace('namespace: default', `namespace: ${namespace}`);
-    kubectl(['apply', '-f', '-'], sample);
+    // As the chart's NOTES say: the sample names no namespace, so it lands where kubectl is told.
+    kubectl(['apply', '--namespace', namespace, '-f', join(ROOT, 'manifests/samples/keyservice.yaml')]);
     kubectl(['wait', 'keyservice/keys', '--for', 'condition=Ready', '--timeout', '90s', '-n', namespace]);
     expect(kubectl(['get', 'deployment/keys', '-n', namespace, '-o', 'jsonpath={.spec.replicas}'])).toBe('2');
   });

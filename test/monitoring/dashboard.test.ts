@@ -47,8 +47,16 @@ describe('the Grafana dashboard (helm-chart/dashboards/keyservice.json)', () => 
     killAllServerProcesses();
   });
 
-  it('chooses the namespace and the KeyService (job) through variables', () => {
-    expect(dashboard.templating.list.map((variable) => variable.name)).toEqual(['datasource', 'namespace', 'job']);
+  it('chooses the cluster, the namespace and the KeyService (job) through variables', () => {
+    expect(dashboard.templating.list.map((variable) => variable.name)).toEqual(['datasource', 'cluster', 'namespace', 'job']);
+  });
+
+  it('sizes every window by Grafana ($__rate_interval for rates, $__range for totals) and filters by the cluster variable', () => {
+    const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
+    expect(exprs.filter((expr) => /\[\d+[smh]\]/.test(expr))).toEqual([]);
+    expect(exprs.filter((expr) => expr.includes('rate(') && !expr.includes('[$__rate_interval]'))).toEqual([]);
+    expect(exprs.filter((expr) => expr.includes('increase(') && !expr.includes('[$__range]'))).toEqual([]);
+    expect(exprs.filter((expr) => !expr.includes('cluster=~"$cluster"'))).toEqual([]);
   });
 
   it('covers request rate, error share, latency percentiles, key sizes and replicas', () => {
@@ -75,7 +83,15 @@ describe('the Grafana dashboard (helm-chart/dashboards/keyservice.json)', () => 
 
   const queries = dashboard.panels.flatMap((panel) => panel.targets.map((target) => [panel.title, target.expr] as const));
   it.each(queries)('%s: %s parses and returns data from the live Prometheus', async (_title, expr) => {
-    const concrete = expr.replaceAll('$job', JOB).replaceAll('$namespace', NAMESPACE);
+    // As Grafana would substitute them: "All" of a cluster variable is its allValue, which also matches series
+    // without a cluster label (this Prometheus adds none); $__rate_interval is at least four scrape intervals, and
+    // $__range is the dashboard's time range.
+    const concrete = expr
+      .replaceAll('$job', JOB)
+      .replaceAll('$namespace', NAMESPACE)
+      .replaceAll('$cluster', '.*')
+      .replaceAll('$__rate_interval', '1m')
+      .replaceAll('$__range', '1h');
     const result = await prometheus.query(concrete);
     expect({ status: result.status, error: result.error }).toEqual({ status: 'success', error: undefined });
     expect(result.data?.result.length).toBeGreaterThan(0);

@@ -14,6 +14,8 @@ key=$(cat "$here"/*/go.mod "$here"/*/go.sum "$0" | sha256sum | cut -c1-16)
 out="$HOME/.cache/keyservice/cluster-tools-$key"
 bin="$out/bin"
 mkdir -p "$bin"
+# Marks this build as in use before anything else, so another checkout's clean-up below never takes it mid-build.
+touch "$out/last-used"
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
 
@@ -52,6 +54,7 @@ build helm-unittest "" helm-unittest=github.com/helm-unittest/helm-unittest/cmd/
 build kwok "" kwok=sigs.k8s.io/kwok/cmd/kwok
 # The real node's cluster DNS (a wrapper main with a few plugins: a full CoreDNS build takes several times longer).
 build coredns "" coredns=keyservice.local/tools/cluster/coredns
+build kube-score "" kube-score=github.com/zegl/kube-score/cmd/kube-score
 
 # The prometheus-operator CRDs (ServiceMonitor, PrometheusRule, AlertmanagerConfig) come from its Go module.
 if [ ! -d "$out/prometheus-operator-crd" ]; then
@@ -74,7 +77,6 @@ fi
 
 # Older builds (keyed by older wrapper modules) only take disk: about 600 MB each. A build another checkout used in
 # the last three days stays, so two branches on one machine do not delete each other's tools.
-touch "$out/last-used"
 for old in "$HOME"/.cache/keyservice/cluster-tools-*; do
   [ "$old" = "$out" ] || [ -n "$(find "$old/last-used" -mmin -4320 2>/dev/null)" ] || rm -rf "$old"
 done

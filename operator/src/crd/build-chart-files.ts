@@ -11,9 +11,42 @@ type JsonSchema = Record<string, unknown>;
 export const CHART_CRD_FILE = 'helm-chart/crds/keyservice.io_keyservices.yaml';
 export const CHART_SPEC_SCHEMA_FILE = 'helm-chart/values.schema.json';
 
+/**
+ * Every object with named properties refuses other keys, at every depth, so a misspelt value is an error instead of
+ * a field the API server drops with a warning. Maps (labels) keep their `additionalProperties` value schema.
+ */
+function closeObjects(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closeObjects);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const closed: JsonSchema = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, closeObjects(value)]));
+  if ('properties' in closed && !('additionalProperties' in closed)) closed.additionalProperties = false;
+  return closed;
+}
+
+/**
+ * Where the chart's values.yaml deliberately differs from a bare KeyService's defaults: an install from the chart
+ * is meant for production, so it runs two replicas and autoscales. The schema states these as the defaults, so
+ * `helm show values` and the schema agree (a test compares values.yaml with every default of the schema).
+ */
+const CHART_SERVER_DEFAULTS: Record<string, unknown> = {
+  replicas: 2,
+  autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
+};
+
+function withDefaults(schema: JsonSchema, defaults: Record<string, unknown>): JsonSchema {
+  const properties = { ...(schema.properties as Record<string, JsonSchema>) };
+  for (const [key, value] of Object.entries(defaults)) {
+    const property = properties[key] ?? {};
+    properties[key] =
+      value !== null && typeof value === 'object' ? withDefaults(property, value as Record<string, unknown>) : { ...property, default: value };
+  }
+  return { ...schema, properties };
+}
+
 /** JSON Schema for `server.*`: the KeyService spec itself (it becomes the instance's spec), plus the chart's two keys. */
 function serverSchema(): JsonSchema {
-  const spec = z.toJSONSchema(keyServiceSpecSchema, { io: 'input', target: 'draft-7', unrepresentable: 'throw' }) as JsonSchema;
+  const generated = z.toJSONSchema(keyServiceSpecSchema, { io: 'input', target: 'draft-7', unrepresentable: 'throw' });
+  const spec = withDefaults(closeObjects(generated) as JsonSchema, CHART_SERVER_DEFAULTS);
   const rest = { ...spec };
   delete rest.$schema;
   const properties = rest.properties as Record<string, JsonSchema>;
@@ -25,7 +58,7 @@ function serverSchema(): JsonSchema {
     additionalProperties: false,
     properties: {
       enabled: { type: 'boolean', description: 'Create one KeyService from these values' },
-      name: { type: 'string', pattern: '^$|^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$', description: 'Its name (default: the release name)' },
+      name: { type: 'string', pattern: DNS_LABEL_OR_EMPTY, description: 'Its name (default: the release name)' },
       ...properties,
     },
   };
@@ -41,6 +74,9 @@ const image = {
   },
 };
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } };
+const DNS_LABEL_OR_EMPTY = '^$|^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
+/** A label or annotation key: an optional DNS-subdomain prefix and a name of up to 63 characters. */
+const LABEL_KEY = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
 const anyObject = { type: 'object' };
 
 /** values.schema.json: strict (a misspelt key is an error) except under `global`, so the chart works as a subchart. */
@@ -66,7 +102,7 @@ export function buildValuesSchema(): JsonSchema {
           image,
           imagePullSecrets: { type: 'array', items: anyObject },
           replicas: { type: 'integer', minimum: 1, maximum: 10 },
-          watchNamespace: { type: 'string', pattern: '^$|^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' },
+          watchNamespace: { type: 'string', pattern: DNS_LABEL_OR_EMPTY },
           logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
           metricsPort: { type: 'integer', minimum: 1, maximum: 65535 },
           resources: anyObject,
@@ -80,6 +116,7 @@ export function buildValuesSchema(): JsonSchema {
             additionalProperties: false,
             properties: { enabled: { type: 'boolean' }, interval: { type: 'string' }, labels: stringMap },
           },
+          prometheusRule: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' }, labels: stringMap } },
           pdb: {
             type: 'object',
             additionalProperties: false,
@@ -88,7 +125,17 @@ export function buildValuesSchema(): JsonSchema {
           networkPolicy: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
         },
       },
-      dashboard: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
+      dashboard: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          enabled: { type: 'boolean' },
+          labels: stringMap,
+          folder: { type: 'string' },
+          folderAnnotation: { type: 'string', pattern: LABEL_KEY },
+          namespace: { type: 'string', pattern: DNS_LABEL_OR_EMPTY },
+        },
+      },
       server: serverSchema(),
     },
   };
