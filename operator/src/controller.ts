@@ -37,6 +37,7 @@ export class Controller {
   private readonly children = new Map<ChildKind, Informer>();
   private readonly availableApis = new Set<OptionalApi>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly eventCounts = new Map<string, number>();
   private workers: Promise<void> | undefined;
   private synced = false;
 
@@ -143,6 +144,7 @@ export class Controller {
       now: this.o.now,
       log: this.o.log,
       identity: this.o.identity,
+      eventCounts: this.eventCounts,
     };
   }
 

@@ -20,6 +20,8 @@ export const Reason = {
   AsExpected: 'AsExpected',
   InvalidSpec: 'InvalidSpec',
   ApplyFailed: 'ApplyFailed',
+  /** An object of a child's name exists that this KeyService does not control: left untouched. */
+  ChildNotOwned: 'ChildNotOwned',
   RolloutStuck: 'RolloutStuck',
   /** MonitoringReady */
   MonitoringApplied: 'MonitoringApplied',

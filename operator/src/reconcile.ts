@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import { isAppliedIn, isControlledBy, ownsReplicas } from './apply-plan.js';
-import { buildChildren, type ChildKind, type DesiredChild, type OptionalApi } from './desired/children.js';
+import { applyChild } from './child-apply.js';
+import { buildChildren, type ChildKind, type OptionalApi } from './desired/children.js';
 import { canonicalJson } from './desired/config-hash.js';
-import { FIELD_MANAGER, type DesiredOptions, selectorLabelsForKeyService } from './desired/labels.js';
+import { type DesiredOptions, selectorLabelsForKeyService } from './desired/labels.js';
 import { buildApiKeysSecret, planApiKeys, storedKeysOf, type ApiKeysPlan, type StoredKey } from './desired/api-keys.js';
 import { endpointForKeyService } from './desired/service.js';
-import { TerminalError, errorMessage, isRetriable } from './errors.js';
+import { ChildNotOwnedError, TerminalError, errorMessage, isNamespaceTerminating } from './errors.js';
+import { recordEvent, type EventCounts } from './event-recorder.js';
 import type { KubeApi, KubeObject } from './kube.js';
 import { Reason, type ReasonName } from './reasons.js';
 import { API_VERSION, KIND, PLURAL, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
@@ -14,12 +15,8 @@ import {
   observeDeployment,
   transitionEvents,
   type AlertingState,
-  type EventRecord,
   type MonitoringState,
 } from './status.js';
-
-/** Hands spec.replicas to a manager that never applies again, so dropping it from our apply keeps its value. */
-export const REPLICAS_HANDOFF_MANAGER = 'keyservice-operator-replicas-handoff';
 
 export interface ObjectCache {
   get(key: string): KubeObject | undefined;
@@ -37,6 +34,8 @@ export interface ReconcileDeps {
   now: () => Date;
   log: Logger;
   identity: string;
+  /** How often each Event was recorded: repeats raise its count instead of adding an Event. */
+  eventCounts: EventCounts;
 }
 
 interface Failure {
@@ -65,31 +64,6 @@ function alertingState(ks: KeyService, available: boolean): AlertingState {
   return available ? 'applied' : 'crds-missing';
 }
 
-/** True when the Deployment's replicas must first pass to the handoff manager (autoscaling just turned on). */
-function needsReplicasHandoff(child: DesiredChild, ks: KeyService, live: KubeObject | undefined): live is KubeObject {
-  return child.type.kind === 'Deployment' && ks.spec.autoscaling.enabled && live !== undefined && ownsReplicas(live, FIELD_MANAGER);
-}
-
-async function handOffReplicas(ks: KeyService, live: KubeObject, deps: ReconcileDeps): Promise<void> {
-  const replicas = (live.spec as { replicas?: number } | undefined)?.replicas ?? 1;
-  const { name, namespace } = ks.metadata;
-  const partial = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace }, spec: { replicas } };
-  await deps.api.apply(partial, 'deployments', REPLICAS_HANDOFF_MANAGER);
-}
-
-async function applyChild(child: DesiredChild, ks: KeyService, deps: ReconcileDeps): Promise<void> {
-  const { name, namespace, uid } = ks.metadata;
-  const live = deps.children[child.type.kind]?.get(`${namespace}/${name}`);
-  if (child.object === null) {
-    if (live && isControlledBy(live, uid)) await deps.api.remove(child.type.apiVersion, child.type.plural, namespace, name);
-    return;
-  }
-  const handoff = needsReplicasHandoff(child, ks, live);
-  if (live && !handoff && isAppliedIn(child.object, live)) return;
-  if (handoff) await handOffReplicas(ks, live, deps);
-  await deps.api.apply(child.object as KubeObject, child.type.plural, FIELD_MANAGER);
-}
-
 /**
  * The API keys step of spec.auth: the stored keys rotated one step if due. The Secret it implies depends on the
  * stored keys and the clock, so it is built here and handed to the same apply as every other child.
@@ -108,19 +82,37 @@ async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
     endpoint: endpointForKeyService(ks),
   };
   const keys = planKeysFor(ks, deps);
+  const failures: { kind: string; error: unknown }[] = [];
+  // Every child is tried: one that fails (a clash, a rejected field) must not keep the others from their state.
   for (const built of buildChildren(ks, deps.options)) {
     const child = keys && built.type.kind === 'Secret' ? { ...built, object: buildApiKeysSecret(ks, keys, deps.options) } : built;
     if (child.type.api !== null && !deps.apiAvailable(child.type.api)) continue;
+    const cached = deps.children[child.type.kind]?.get(`${ks.metadata.namespace}/${ks.metadata.name}`);
     try {
-      await applyChild(child, ks, deps);
+      await applyChild(child, ks, { api: deps.api, cached });
     } catch (error) {
-      const message = `Applying the ${child.type.kind} ${ks.metadata.name} failed: ${errorMessage(error)}. Check the operator's RBAC and the fields of the KeyService.`;
-      return { ...outcome, failure: { reason: Reason.ApplyFailed, message, error: error as Error } };
+      failures.push({ kind: child.type.kind, error });
     }
   }
+  if (failures.length > 0) return { ...outcome, failure: failureOf(ks, failures) };
   if (keys === null) return outcome;
   const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
   return { ...outcome, apiKeys: { currentKey: keys.current.name, nextRotation: iso(keys.nextRotation) }, requeueAt: keys.nextEventAt };
+}
+
+function failureOf(ks: KeyService, failures: { kind: string; error: unknown }[]): Failure {
+  const notOwned = failures.filter((f) => f.error instanceof ChildNotOwnedError);
+  const terminating = failures.find((f) => isNamespaceTerminating(f.error));
+  if (terminating) return { reason: Reason.ApplyFailed, message: errorMessage(terminating.error), error: terminating.error as Error };
+  if (notOwned.length > 0) {
+    const message = `${notOwned.map((f) => errorMessage(f.error)).join('. ')}.`;
+    return { reason: Reason.ChildNotOwned, message, error: new Error(message) };
+  }
+  const message = failures
+    .map((f) => `Applying the ${f.kind} ${ks.metadata.name} failed: ${errorMessage(f.error)}`)
+    .join('. ');
+  const full = `${message}. Check the operator's RBAC and the fields of the KeyService; the operator retries with backoff.`;
+  return { reason: Reason.ApplyFailed, message: full, error: new Error(full) };
 }
 
 function invalidSpec(problems: string[]): Outcome {
@@ -129,32 +121,13 @@ function invalidSpec(problems: string[]): Outcome {
   return { failure, monitoring: 'blocked', alerting: 'blocked', endpoint: '' };
 }
 
-function eventObject(raw: KubeObject, event: EventRecord, now: string, identity: string): KubeObject {
-  const { name, namespace, uid } = raw.metadata;
-  return {
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: { name: `${name}.${Date.parse(now).toString(16)}${Math.random().toString(16).slice(2, 8)}`, namespace },
-    involvedObject: { apiVersion: API_VERSION, kind: KIND, name, namespace, uid },
-    type: event.type,
-    reason: event.reason,
-    message: event.message,
-    source: { component: FIELD_MANAGER },
-    reportingComponent: FIELD_MANAGER,
-    reportingInstance: identity,
-    firstTimestamp: now,
-    lastTimestamp: now,
-    count: 1,
-  };
-}
-
 async function writeStatus(raw: KubeObject, status: KeyServiceStatus, deps: ReconcileDeps, now: string): Promise<void> {
   const previous = (raw.status ?? {}) as KeyServiceStatus;
   if (canonicalJson(previous) === canonicalJson(status)) return;
   await deps.api.patchStatus(API_VERSION, PLURAL, raw.metadata.namespace ?? '', raw.metadata.name, status);
   for (const event of transitionEvents(previous.conditions ?? [], status.conditions ?? [])) {
     // An Event is a courtesy to the user: failing to record one must not fail the reconcile.
-    await deps.api.createEvent(eventObject(raw, event, now, deps.identity)).catch((error: unknown) => {
+    await recordEvent(deps.api, deps.eventCounts, { owner: raw, event, now, identity: deps.identity }).catch((error: unknown) => {
       deps.log.warn({ err: errorMessage(error), reason: event.reason }, 'could not record an event');
     });
   }
@@ -199,12 +172,19 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<numbe
 
   const parsed = parseSpec(raw.spec);
   const outcome = parsed.ok ? await applyAll(toKeyService(raw, parsed.spec), deps) : invalidSpec(parsed.problems);
+  if (isNamespaceTerminating(outcome.failure?.error)) {
+    // The namespace and everything in it is going: nothing can be created there, and no Event or retry helps.
+    deps.log.info({ namespace: raw.metadata.namespace }, 'namespace is terminating; KeyService skipped');
+    return undefined;
+  }
 
   const now = deps.now().toISOString().replace(/\.\d+Z$/, 'Z');
   const status = statusFor(raw, outcome, deps.children.Deployment?.get(key), now);
   await writeStatus(raw, status, deps, now);
 
+  // An invalid spec waits for the next change; a failed apply (even a 422) is retried with backoff, since a clash
+  // can be resolved by someone else and an API server can change its mind (an admission webhook, a quota).
   const error = outcome.failure?.error;
-  if (error) throw isRetriable(error) ? error : new TerminalError(errorMessage(error), { cause: error });
+  if (error) throw error;
   return outcome.requeueAt === undefined ? undefined : Math.max(0, outcome.requeueAt.getTime() - deps.now().getTime());
 }
