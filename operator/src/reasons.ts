@@ -13,6 +13,7 @@ export const Reason = {
   Available: 'Available',
   PodsNotReady: 'PodsNotReady',
   DeploymentMissing: 'DeploymentMissing',
+  ChildrenNotApplied: 'ChildrenNotApplied',
   /** Progressing */
   RolloutInProgress: 'RolloutInProgress',
   RolloutComplete: 'RolloutComplete',

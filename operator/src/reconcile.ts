@@ -94,10 +94,20 @@ async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
       failures.push({ kind: child.type.kind, error });
     }
   }
-  if (failures.length > 0) return { ...outcome, failure: failureOf(ks, failures) };
+  if (failures.length > 0) return { ...outcome, ...failedParts(outcome, failures), failure: failureOf(ks, failures) };
   if (keys === null) return outcome;
   const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
   return { ...outcome, apiKeys: { currentKey: keys.current.name, nextRotation: iso(keys.nextRotation) }, requeueAt: keys.nextEventAt };
+}
+
+/** Conditions of children that failed say so, and no endpoint is reported without its Service. */
+function failedParts(outcome: Outcome, failures: { kind: string }[]): Pick<Outcome, 'monitoring' | 'alerting' | 'endpoint'> {
+  const failed = new Set(failures.map((f) => f.kind));
+  return {
+    monitoring: failed.has('ServiceMonitor') || failed.has('PrometheusRule') ? 'failed' : outcome.monitoring,
+    alerting: failed.has('AlertmanagerConfig') ? 'failed' : outcome.alerting,
+    endpoint: failed.has('Service') ? '' : outcome.endpoint,
+  };
 }
 
 function failureOf(ks: KeyService, failures: { kind: string; error: unknown }[]): Failure {

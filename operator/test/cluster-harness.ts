@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ROOT, clusterEnv, kubectlResult } from '../../test/cluster/kube-test-env.js';
+import { ROOT, clusterEnv, kubectl, kubectlResult } from '../../test/cluster/kube-test-env.js';
 import { existsSync, readFileSync, writeFileSync, appendFileSync, openSync } from 'node:fs';
 import { freePort } from '../../server/test/server-process.js';
 import { join } from 'node:path';
@@ -125,4 +125,32 @@ export async function restartComponent(name: string, downMs: number): Promise<vo
   const others = components(dir).filter((c) => c.name !== name);
   writeFileSync(join(dir, 'pids'), others.map((c) => `${c.name} ${c.pid}\n`).join(''));
   appendFileSync(join(dir, 'pids'), `${name} ${child.pid}\n`);
+}
+
+/** Installs (or updates) the KeyService CRD from crds/ and waits until the API server serves it. */
+export function installKeyServiceCrd(): void {
+  kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(ROOT, 'crds/keyservice.io_keyservices.yaml')]);
+  kubectl(['wait', '--for=condition=Established', 'crd/keyservices.keyservice.io', '--timeout=30s']);
+}
+
+/** Installs prometheus-operator's CRDs of these plurals (servicemonitors, prometheusrules, alertmanagerconfigs). */
+export function installMonitoringCrds(plurals: readonly string[]): void {
+  const dir = clusterInfo().monitoringCrdDir;
+  kubectl(['apply', '--server-side', '--force-conflicts', ...plurals.flatMap((p) => ['-f', join(dir, `monitoring.coreos.com_${p}.yaml`)])]);
+  kubectl(['wait', '--for=condition=Established', ...plurals.map((p) => `crd/${p}.monitoring.coreos.com`), '--timeout=30s']);
+}
+
+export function applyKeyService(name: string, namespace: string, spec: Record<string, unknown>, extraMetadata: Record<string, unknown> = {}): void {
+  const ks = { apiVersion: 'keyservice.io/v1alpha1', kind: 'KeyService', metadata: { name, namespace, ...extraMetadata }, spec };
+  kubectl(['apply', '-f', '-'], JSON.stringify(ks));
+}
+
+interface StatusOnly {
+  status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
+}
+
+/** `Status/Reason` of one condition of a KeyService, or `absent`. */
+export function conditionOf(name: string, namespace: string, type: string): string {
+  const c = getObject<StatusOnly>('keyservice', name, namespace)?.status?.conditions?.find((x) => x.type === type);
+  return c ? `${c.status}/${c.reason}` : 'absent';
 }

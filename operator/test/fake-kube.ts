@@ -106,7 +106,16 @@ export class FakeCluster {
     if (!d) throw new Error('no Deployment');
     const replicas = (d.spec as { replicas?: number }).replicas ?? 1;
     d.metadata.generation = 1;
-    d.status = { observedGeneration: 1, replicas, readyReplicas: replicas, updatedReplicas: replicas };
+    d.status = {
+      observedGeneration: 1,
+      replicas,
+      readyReplicas: replicas,
+      updatedReplicas: replicas,
+      conditions: [
+        { type: 'Available', status: 'True' },
+        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
+      ],
+    };
   }
 
   deps(): ReconcileDeps {
