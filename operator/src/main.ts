@@ -9,6 +9,7 @@ import { createKubeHttp, type KubeHttp } from './kube-http.js';
 import { createKubeApi } from './kube.js';
 import { LeaderElector, createLeaseStore } from './leader-election.js';
 import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.js';
+import { mintApiKey } from './mint-api-key.js';
 import { renderKeyServices } from './render.js';
 
 /** Where helm-chart/dashboards/keyservice.json sits beside the built operator, in the repository and in the image. */
@@ -102,6 +103,7 @@ function main(argv: string[]): void {
       const result = renderKeyServices(
         readFileSync(command.file, 'utf8'),
         { defaultImage: command.image, dashboardJson: readDashboard() },
+        { now: new Date(), mint: mintApiKey },
         command.rulesOnly,
       );
       if (result.ok) process.stdout.write(result.yaml);

@@ -9,7 +9,7 @@ import { ChildNotOwnedError, TerminalError, errorMessage, isNamespaceTerminating
 import { recordEvent, type EventCounts } from './event-recorder.js';
 import type { KubeApi, KubeObject } from './kube.js';
 import { Reason, type ReasonName } from './reasons.js';
-import { API_VERSION, KIND, PLURAL, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
+import { API_VERSION, KIND, PLURAL, nameProblem, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
 import {
   computeStatus,
   observeDeployment,
@@ -143,6 +143,14 @@ async function writeStatus(raw: KubeObject, status: KeyServiceStatus, deps: Reco
   }
 }
 
+/** The spec parsed, and the name checked: a name the CRD now refuses may be stored from before. */
+function parseKeyService(raw: KubeObject): ReturnType<typeof parseSpec> {
+  const parsed = parseSpec(raw.spec);
+  const badName = nameProblem(raw.metadata.name);
+  if (badName === null) return parsed;
+  return { ok: false, problems: [badName, ...(parsed.ok ? [] : parsed.problems)] };
+}
+
 function toKeyService(raw: KubeObject, spec: KeyServiceSpec): KeyService {
   const { name, namespace = '', uid = '', generation = 0 } = raw.metadata;
   return { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace, uid, generation }, spec };
@@ -180,7 +188,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<numbe
   // A deleted KeyService needs nothing: owner references let the garbage collector remove its children.
   if (!raw || raw.metadata.deletionTimestamp) return undefined;
 
-  const parsed = parseSpec(raw.spec);
+  const parsed = parseKeyService(raw);
   const outcome = parsed.ok ? await applyAll(toKeyService(raw, parsed.spec), deps) : invalidSpec(parsed.problems);
   if (isNamespaceTerminating(outcome.failure?.error)) {
     // The namespace and everything in it is going: nothing can be created there, and no Event or retry helps.
