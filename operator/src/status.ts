@@ -41,12 +41,24 @@ interface ConditionValue {
   message: string;
 }
 
+/**
+ * A rollout is a new pod template on its way: pods of an older template remain, or the Deployment controller says
+ * it is rolling out a new ReplicaSet. A change of replicas alone (kubectl scale, the HPA) is not one.
+ */
+function isRollingOut(d: DeploymentObservation | null): boolean {
+  return d === null || d.replicas > d.updatedReplicas || (d.progressingReason !== 'NewReplicaSetAvailable' && d.failure === null);
+}
+
+/**
+ * Ready: the service can serve. Every child is applied and some pod is ready, and the Deployment is Available or
+ * only scaling (its Available condition also drops while a scale-up's new pods start, the old ones serving on).
+ */
 function readiness(d: DeploymentObservation | null, failure: StatusInput['failure']): ConditionValue {
   if (failure) {
     return { status: 'False', reason: Reason.ChildrenNotApplied, message: `Not every child is applied (${failure.reason}); Degraded says why.` };
   }
   if (d === null) return { status: 'False', reason: Reason.DeploymentMissing, message: 'The Deployment does not exist yet.' };
-  if (d.available) {
+  if (d.readyReplicas > 0 && (d.available || !isRollingOut(d))) {
     return { status: 'True', reason: Reason.Available, message: `${d.readyReplicas}/${d.wanted} pods are ready.` };
   }
   return {
@@ -56,13 +68,8 @@ function readiness(d: DeploymentObservation | null, failure: StatusInput['failur
   };
 }
 
-/**
- * A rollout is a new pod template on its way: pods of an older template remain, or the Deployment controller says
- * it is rolling out a new ReplicaSet. A change of replicas alone (kubectl scale, the HPA) is not one.
- */
 function progress(d: DeploymentObservation | null): ConditionValue {
-  const rolling = d === null || d.replicas > d.updatedReplicas || (d.progressingReason !== 'NewReplicaSetAvailable' && d.failure === null);
-  return rolling
+  return isRollingOut(d)
     ? { status: 'True', reason: Reason.RolloutInProgress, message: 'The Deployment is rolling out a new pod template.' }
     : { status: 'False', reason: Reason.RolloutComplete, message: 'Every pod runs the current pod template.' };
 }

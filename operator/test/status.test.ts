@@ -99,8 +99,8 @@ describe('computeStatus', () => {
   });
 
   describe('when only the replicas change (kubectl scale, the HPA)', () => {
-    it('stays Ready while the Deployment is available, and is not Progressing', () => {
-      const scaling = { ...ROLLED_OUT, generation: 3, observedGeneration: 3, wanted: 4, replicas: 4, updatedReplicas: 4, readyReplicas: 2 };
+    it('stays Ready while the old pods serve, although the Deployment is not Available until the new ones are, and is not Progressing', () => {
+      const scaling = { ...ROLLED_OUT, generation: 3, observedGeneration: 3, wanted: 4, replicas: 4, updatedReplicas: 4, readyReplicas: 2, available: false };
       expect(summary(computeStatus(input({ deployment: scaling })).conditions)?.slice(0, 2)).toEqual([
         'Ready=True/Available',
         'Progressing=False/RolloutComplete',
@@ -161,7 +161,7 @@ describe('computeStatus', () => {
   describe('when a condition keeps its status', () => {
     it('keeps its lastTransitionTime, and moves it when the status flips', () => {
       const first = computeStatus(input({ now: T0 }));
-      const second = computeStatus(input({ now: T1, previous: first.conditions ?? [], deployment: { ...ROLLED_OUT, readyReplicas: 1, available: false } }));
+      const second = computeStatus(input({ now: T1, previous: first.conditions ?? [], deployment: { ...ROLLED_OUT, readyReplicas: 0, available: false } }));
       expect(second.conditions?.map((c) => c.lastTransitionTime)).toEqual([T1, T0, T0, T0, T0]);
     });
   });
@@ -199,8 +199,8 @@ describe('transitionEvents', () => {
   });
 
   it('warns when Ready is lost', () => {
-    expect(transitionEvents(status({}), status({ deployment: { ...ROLLED_OUT, readyReplicas: 1, available: false } }))).toEqual([
-      { type: 'Warning', reason: 'PodsNotReady', message: '1/2 pods are ready, too few for the Deployment to be available; the events of the pods say why.' },
+    expect(transitionEvents(status({}), status({ deployment: { ...ROLLED_OUT, readyReplicas: 0, available: false } }))).toEqual([
+      { type: 'Warning', reason: 'PodsNotReady', message: '0/2 pods are ready, too few for the Deployment to be available; the events of the pods say why.' },
     ]);
   });
 });

@@ -15,7 +15,7 @@ import {
   type OperatorProcess,
 } from './cluster-harness.js';
 
-jest.setTimeout(240_000);
+jest.setTimeout(300_000);
 
 const SUCCESSES = /^keyservice_operator_reconcile_total\{result="success"\}/;
 
@@ -46,7 +46,7 @@ describe('writes of the operator, counted from the API server\'s audit log', () 
 
   /** Waits until the operator has reconciled every KeyService `rounds` more times: proof that reconciles ran. */
   async function reconciled(operator: OperatorProcess, rounds: number): Promise<void> {
-    const start = await operatorMetric(operator, SUCCESSES);
+    const start = await eventually(() => operatorMetric(operator, SUCCESSES));
     await eventually(async () => expect(await operatorMetric(operator, SUCCESSES)).toBeGreaterThanOrEqual(start + rounds * NAMES.length), 60_000);
   }
 
@@ -56,7 +56,7 @@ describe('writes of the operator, counted from the API server\'s audit log', () 
     ns = freshNamespace('ks-writes');
     applyKeyService('plain', ns, {});
     applyKeyService('full', ns, FULL);
-    op = await startOperator(['--watch-namespace', ns, '--resync-seconds', '2', '--monitoring-poll-seconds', '1'], 'writes-1');
+    op = await startOperator(['--watch-namespace', ns, '--resync-seconds', '10', '--monitoring-poll-seconds', '1'], 'writes-1');
     await eventually(() => expect(NAMES.map((n) => conditionOf(n, ns, 'Ready'))).toEqual(['True/Available', 'True/Available']), 120_000);
   });
   afterAll(async () => op?.stop());
@@ -73,7 +73,7 @@ describe('writes of the operator, counted from the API server\'s audit log', () 
   it('makes none after a restart, when every child comes from the initial list', async () => {
     await op?.stop();
     const mark = auditMark(log());
-    op = await startOperator(['--watch-namespace', ns, '--resync-seconds', '2', '--monitoring-poll-seconds', '1'], 'writes-2');
+    op = await startOperator(['--watch-namespace', ns, '--resync-seconds', '10', '--monitoring-poll-seconds', '1'], 'writes-2');
     await reconciled(op, 3);
     expect(operatorWrites(mark)).toEqual([]);
   });

@@ -63,7 +63,6 @@ export function buildOpenApiSchema(): JsonSchema {
       {
         rule: `self.metadata.name.size() <= ${NAME_MAX} && self.metadata.name.matches(r'${NAME_PATTERN.source}')`,
         message: NAME_MESSAGE,
-        fieldPath: '.metadata.name',
       },
     ],
   };
