@@ -11,6 +11,7 @@ import { reconcile, type ReconcileDeps } from './reconcile.js';
 import { API_VERSION, KIND, PLURAL } from './spec.js';
 import { WorkQueue, runWorkers } from './work-queue.js';
 import { mintApiKey } from './mint-api-key.js';
+import { TerminatingNamespaces } from './terminating-namespaces.js';
 
 export interface ControllerOptions {
   http: KubeHttp;
@@ -38,6 +39,7 @@ export class Controller {
   private readonly availableApis = new Set<OptionalApi>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly eventCounts = new Map<string, number>();
+  private readonly terminatingNamespaces = new TerminatingNamespaces();
   private workers: Promise<void> | undefined;
   private synced = false;
 
@@ -163,6 +165,7 @@ export class Controller {
       log: this.o.log,
       identity: this.o.identity,
       eventCounts: this.eventCounts,
+      terminatingNamespaces: this.terminatingNamespaces,
     };
   }
 

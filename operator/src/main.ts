@@ -60,6 +60,12 @@ async function runOperator(config: OperatorConfig, env: NodeJS.ProcessEnv): Prom
   const elector = config.leaderElect ? leaderElector(http, config, log) : null;
   let leading = false;
   const server = createHealthServer(metrics.registry, { ready: () => (leading ? controller.isSynced() : true) });
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    // A port in use is a configuration mistake: say which flag, once, and exit as for any bad flag.
+    const why = error.code === 'EADDRINUSE' ? 'is in use by another process' : `cannot be listened on (${error.message})`;
+    process.stderr.write(`--metrics-port ${config.metricsPort} ${why}; choose another port with --metrics-port\n`);
+    process.exit(2);
+  });
   server.listen(config.metricsPort);
   const stopping = new AbortController();
 

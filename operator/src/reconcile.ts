@@ -7,6 +7,7 @@ import { buildApiKeysSecret, planApiKeys, storedKeysOf, type ApiKeysPlan, type S
 import { endpointForKeyService } from './desired/service.js';
 import { ChildNotOwnedError, TerminalError, errorMessage, isNamespaceTerminating } from './errors.js';
 import { recordEvent, type EventCounts } from './event-recorder.js';
+import type { TerminatingNamespaces } from './terminating-namespaces.js';
 import type { KubeApi, KubeObject } from './kube.js';
 import { Reason, type ReasonName } from './reasons.js';
 import { API_VERSION, KIND, PLURAL, nameProblem, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
@@ -36,6 +37,7 @@ export interface ReconcileDeps {
   identity: string;
   /** How often each Event was recorded: repeats raise its count instead of adding an Event. */
   eventCounts: EventCounts;
+  terminatingNamespaces: TerminatingNamespaces;
 }
 
 interface Failure {
@@ -92,6 +94,8 @@ async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
       await applyChild(child, ks, { api: deps.api, cached });
     } catch (error) {
       failures.push({ kind: child.type.kind, error });
+      // Nothing can be created in a namespace being deleted: the other children would only be refused too.
+      if (isNamespaceTerminating(error)) break;
     }
   }
   if (failures.length > 0) return { ...outcome, ...failedParts(outcome, failures), failure: failureOf(ks, failures) };
@@ -138,7 +142,8 @@ async function writeStatus(raw: KubeObject, status: KeyServiceStatus, deps: Reco
   for (const event of transitionEvents(previous.conditions ?? [], status.conditions ?? [])) {
     // An Event is a courtesy to the user: failing to record one must not fail the reconcile.
     await recordEvent(deps.api, deps.eventCounts, { owner: raw, event, now, identity: deps.identity }).catch((error: unknown) => {
-      deps.log.warn({ err: errorMessage(error), reason: event.reason }, 'could not record an event');
+      if (isNamespaceTerminating(error)) deps.terminatingNamespaces.note(raw.metadata.namespace ?? '', deps.now().getTime());
+      else deps.log.warn({ err: errorMessage(error), reason: event.reason }, 'could not record an event');
     });
   }
 }
@@ -187,12 +192,15 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<numbe
   const raw = deps.keyServices.get(key);
   // A deleted KeyService needs nothing: owner references let the garbage collector remove its children.
   if (!raw || raw.metadata.deletionTimestamp) return undefined;
+  // A namespace being deleted takes its KeyServices with it: no apply, status or Event there can help.
+  const namespace = raw.metadata.namespace ?? '';
+  if (deps.terminatingNamespaces.has(namespace, deps.now().getTime())) return undefined;
 
   const parsed = parseKeyService(raw);
   const outcome = parsed.ok ? await applyAll(toKeyService(raw, parsed.spec), deps) : invalidSpec(parsed.problems);
   if (isNamespaceTerminating(outcome.failure?.error)) {
-    // The namespace and everything in it is going: nothing can be created there, and no Event or retry helps.
-    deps.log.info({ namespace: raw.metadata.namespace }, 'namespace is terminating; KeyService skipped');
+    deps.terminatingNamespaces.note(namespace, deps.now().getTime());
+    deps.log.info({ namespace }, 'namespace is being deleted; its KeyServices are left alone');
     return undefined;
   }
 

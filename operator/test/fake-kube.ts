@@ -3,6 +3,7 @@ import type { ChildKind } from '../src/desired/children.js';
 import { KubeApiError } from '../src/errors.js';
 import type { KubeApi, KubeObject } from '../src/kube.js';
 import type { ReconcileDeps } from '../src/reconcile.js';
+import { TerminatingNamespaces } from '../src/terminating-namespaces.js';
 import { OPTIONS } from './fixtures.js';
 
 const KIND_BY_PLURAL: Record<string, ChildKind> = {
@@ -35,6 +36,7 @@ export class FakeCluster {
   };
   monitoring = true;
   readonly eventCounts = new Map<string, number>();
+  readonly terminatingNamespaces = new TerminatingNamespaces();
   failApplyOf: ChildKind | null = null;
   failWith: Error | null = null;
   /** Answers 422 to an apply over a live object of this kind, as the API server does when hand edits clash. */
@@ -130,6 +132,7 @@ export class FakeCluster {
       log: pino({ level: 'silent' }),
       identity: 'test',
       eventCounts: this.eventCounts,
+      terminatingNamespaces: this.terminatingNamespaces,
     };
   }
 

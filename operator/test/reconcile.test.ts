@@ -206,13 +206,15 @@ describe('reconcile', () => {
   });
 
   describe('when the namespace is being deleted', () => {
-    it('gives up on the KeyService quietly: no status, no Event, no retry', async () => {
+    it('gives up on the KeyService quietly (no status, no Event, no retry) and makes no request there for a while', async () => {
       const cluster = new FakeCluster();
       cluster.failApplyOf = 'Deployment';
       cluster.failWith = new KubeApiError(403, 'Forbidden', 'PATCH x: 403 deployments "demo" is forbidden: unable to create new content in namespace team-a because it is being terminated');
       const key = cluster.addKeyService({});
       await expect(reconcile(key, cluster.deps())).resolves.toBeUndefined();
       expect(cluster.take().filter((c) => !c.startsWith('apply') && !c.startsWith('get'))).toEqual([]);
+      await reconcile(key, cluster.deps());
+      expect(cluster.take()).toEqual([]);
     });
   });
 
