@@ -98,10 +98,9 @@ async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
       if (isNamespaceTerminating(error)) break;
     }
   }
-  if (failures.length > 0) return { ...outcome, ...failedParts(outcome, failures), failure: failureOf(ks, failures) };
-  if (keys === null) return outcome;
   const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
-  return { ...outcome, apiKeys: { currentKey: keys.current.name, nextRotation: iso(keys.nextRotation) }, requeueAt: keys.nextEventAt };
+  const done = keys === null ? outcome : { ...outcome, apiKeys: { currentKey: keys.current.name, nextRotation: iso(keys.nextRotation) }, requeueAt: keys.nextEventAt };
+  return failures.length === 0 ? done : { ...done, ...failedParts(outcome, failures), failure: failureOf(ks, failures) };
 }
 
 /** Conditions of children that failed say so, and no endpoint is reported without its Service. */
@@ -115,18 +114,17 @@ function failedParts(outcome: Outcome, failures: { kind: string }[]): Pick<Outco
 }
 
 function failureOf(ks: KeyService, failures: { kind: string; error: unknown }[]): Failure {
-  const notOwned = failures.filter((f) => f.error instanceof ChildNotOwnedError);
   const terminating = failures.find((f) => isNamespaceTerminating(f.error));
   if (terminating) return { reason: Reason.ApplyFailed, message: errorMessage(terminating.error), error: terminating.error as Error };
-  if (notOwned.length > 0) {
-    const message = `${notOwned.map((f) => errorMessage(f.error)).join('. ')}.`;
-    return { reason: Reason.ChildNotOwned, message, error: new Error(message) };
-  }
-  const message = failures
-    .map((f) => `Applying the ${f.kind} ${ks.metadata.name} failed: ${errorMessage(f.error)}`)
-    .join('. ');
-  const full = `${message}. Check the operator's RBAC and the fields of the KeyService; the operator retries with backoff.`;
-  return { reason: Reason.ApplyFailed, message: full, error: new Error(full) };
+  const notOwned = failures.filter((f) => f.error instanceof ChildNotOwnedError);
+  const failed = failures.filter((f) => !(f.error instanceof ChildNotOwnedError));
+  const parts = [
+    ...notOwned.map((f) => errorMessage(f.error)),
+    ...failed.map((f) => `Applying the ${f.kind} ${ks.metadata.name} failed: ${errorMessage(f.error)}`),
+  ];
+  const advice = failed.length > 0 ? " Check the operator's RBAC and the fields of the KeyService; the operator retries with backoff." : '';
+  const message = `${parts.join('. ')}.${advice}`;
+  return { reason: notOwned.length > 0 ? Reason.ChildNotOwned : Reason.ApplyFailed, message, error: new Error(message) };
 }
 
 function invalidSpec(problems: string[]): Outcome {

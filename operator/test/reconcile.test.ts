@@ -164,6 +164,17 @@ describe('reconcile', () => {
     });
   });
 
+  describe('when spec.auth is on and another child fails', () => {
+    it('still applies the keys Secret and reports the current key', async () => {
+      const cluster = new FakeCluster();
+      cluster.failApplyOf = 'Service';
+      const key = cluster.addKeyService({ auth: { enabled: true }, serviceMonitor: { enabled: false }, alerts: { enabled: false } });
+      await expect(reconcile(key, cluster.deps())).rejects.toThrow('Applying the Service demo failed');
+      const status = cluster.keyServices.get(key)?.status as KeyServiceStatus;
+      expect([cluster.children.Secret.has(key), status.apiKeys?.currentKey]).toEqual([true, 'key-1767225600123']);
+    });
+  });
+
   describe('when an object of a child\'s name exists that the KeyService does not control', () => {
     it('leaves it untouched, applies the rest, says so in Degraded and an Event, and throws for a retry', async () => {
       const cluster = new FakeCluster();
