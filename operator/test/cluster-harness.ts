@@ -127,17 +127,23 @@ export async function restartComponent(name: string, downMs: number): Promise<vo
   appendFileSync(join(dir, 'pids'), `${name} ${child.pid}\n`);
 }
 
+/** Waits until the API server serves these CRDs (kubectl wait errors while a new CRD has no conditions yet). */
+async function established(crds: readonly string[]): Promise<void> {
+  const jsonpath = '{.status.conditions[?(@.type=="Established")].status}';
+  await eventually(() => expect(crds.map((crd) => kubectlResult(['get', 'crd', crd, '-o', `jsonpath=${jsonpath}`]).stdout)).toEqual(crds.map(() => 'True')));
+}
+
 /** Installs (or updates) the KeyService CRD from crds/ and waits until the API server serves it. */
-export function installKeyServiceCrd(): void {
+export async function installKeyServiceCrd(): Promise<void> {
   kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(ROOT, 'crds/keyservice.io_keyservices.yaml')]);
-  kubectl(['wait', '--for=condition=Established', 'crd/keyservices.keyservice.io', '--timeout=30s']);
+  await established(['keyservices.keyservice.io']);
 }
 
 /** Installs prometheus-operator's CRDs of these plurals (servicemonitors, prometheusrules, alertmanagerconfigs). */
-export function installMonitoringCrds(plurals: readonly string[]): void {
+export async function installMonitoringCrds(plurals: readonly string[]): Promise<void> {
   const dir = clusterInfo().monitoringCrdDir;
   kubectl(['apply', '--server-side', '--force-conflicts', ...plurals.flatMap((p) => ['-f', join(dir, `monitoring.coreos.com_${p}.yaml`)])]);
-  kubectl(['wait', '--for=condition=Established', ...plurals.map((p) => `crd/${p}.monitoring.coreos.com`), '--timeout=30s']);
+  await established(plurals.map((p) => `${p}.monitoring.coreos.com`));
 }
 
 export function applyKeyService(name: string, namespace: string, spec: Record<string, unknown>, extraMetadata: Record<string, unknown> = {}): void {

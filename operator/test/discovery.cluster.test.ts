@@ -57,8 +57,8 @@ function startingApiServerFront(refusals: number): Promise<{ url: string; refuse
 
 describe('discovery that fails while the API server starts', () => {
   it('is asked again until it answers; the monitoring children are created and no MonitoringCRDsMissing is reported', async () => {
-    installKeyServiceCrd();
-    installMonitoringCrds(['servicemonitors', 'prometheusrules']);
+    await installKeyServiceCrd();
+    await installMonitoringCrds(['servicemonitors', 'prometheusrules']);
     const ns = freshNamespace('ks-disc');
     applyKeyService('keys', ns, {});
     const front = await startingApiServerFront(2);

@@ -59,7 +59,7 @@ describe('drift and failures of single children', () => {
   let op: OperatorProcess;
 
   beforeAll(async () => {
-    installKeyServiceCrd();
+    await installKeyServiceCrd();
     ns = freshNamespace('ks-drift');
     op = await startOperator(['--watch-namespace', ns], 'drift');
     applyKeyService('keys', ns, {});

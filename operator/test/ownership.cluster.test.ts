@@ -46,7 +46,7 @@ describe('objects of a child\'s name that the operator did not create', () => {
   let op: OperatorProcess;
 
   beforeAll(async () => {
-    installKeyServiceCrd();
+    await installKeyServiceCrd();
     ns = freshNamespace('ks-own');
     kubectl(['apply', '-n', ns, '-f', '-'], USER_OBJECTS);
     op = await startOperator(['--watch-namespace', ns], 'ownership');

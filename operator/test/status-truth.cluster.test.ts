@@ -28,8 +28,8 @@ const ks = (name: string, namespace: string, spec: unknown) =>
 
 describe('the CRD refuses what the operator could only refuse later', () => {
   let ns = '';
-  beforeAll(() => {
-    installKeyServiceCrd();
+  beforeAll(async () => {
+    await installKeyServiceCrd();
     ns = freshNamespace('ks-crd');
   });
 
@@ -60,7 +60,7 @@ describe('status while the operator runs', () => {
       .map((c) => `${c.type}=${c.status} since ${c.lastTransitionTime}`);
 
   beforeAll(async () => {
-    installKeyServiceCrd();
+    await installKeyServiceCrd();
     ns = freshNamespace('ks-status');
     op = await startOperator(['--watch-namespace', ns], 'status-truth');
   });

@@ -40,7 +40,7 @@ spec: { policyName: ${name}, validationActions: [Deny] }
 
 describe('a namespace being deleted', () => {
   it('is left alone once a write there was refused: resyncs and child deletions cause no further write', async () => {
-    installKeyServiceCrd();
+    await installKeyServiceCrd();
     const ns = freshNamespace('ks-term');
     const op = await startOperator(['--watch-namespace', ns, '--resync-seconds', '10'], 'terminating');
     const policy = holdKeyServices(ns);

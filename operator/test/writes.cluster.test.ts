@@ -51,8 +51,8 @@ describe('writes of the operator, counted from the API server\'s audit log', () 
   }
 
   beforeAll(async () => {
-    installKeyServiceCrd();
-    installMonitoringCrds(['servicemonitors', 'prometheusrules', 'alertmanagerconfigs']);
+    await installKeyServiceCrd();
+    await installMonitoringCrds(['servicemonitors', 'prometheusrules', 'alertmanagerconfigs']);
     ns = freshNamespace('ks-writes');
     applyKeyService('plain', ns, {});
     applyKeyService('full', ns, FULL);
