@@ -1,4 +1,29 @@
+import { configHash } from './desired/config-hash.js';
 import type { KubeObject } from './kube.js';
+
+/**
+ * A digest of the whole object the operator last applied, kept on the child. The subset check below cannot see a
+ * field the operator stopped applying (it is still in the live object); the digest changes with it, so a removal
+ * is applied too, and the API server then drops the field the operator no longer claims.
+ */
+export const APPLIED_DIGEST_ANNOTATION = 'keyservice.io/applied-digest';
+
+/** The desired object with the digest of itself in its annotations. */
+export function withAppliedDigest(desired: Record<string, unknown>): Record<string, unknown> {
+  const metadata = (desired.metadata ?? {}) as { annotations?: Record<string, string> };
+  const annotations = { ...metadata.annotations, [APPLIED_DIGEST_ANNOTATION]: configHash(desired) };
+  return { ...desired, metadata: { ...metadata, annotations } };
+}
+
+/**
+ * True when applying `desired` over `live` would change nothing: the digest of what was last applied matches
+ * and every applied field still holds (a hand edit shows as a difference). kind and apiVersion are left out: items
+ * of a list response lack them, and the request path already fixes both.
+ */
+export function isUpToDate(desired: Record<string, unknown>, live: KubeObject): boolean {
+  const fields = Object.entries(desired).filter(([key]) => key !== 'kind' && key !== 'apiVersion');
+  return isAppliedIn(Object.fromEntries(fields), live);
+}
 
 const QUANTITY_SUFFIX: Record<string, number> = {
   n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,

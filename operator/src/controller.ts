@@ -11,6 +11,7 @@ import { reconcile, type ReconcileDeps } from './reconcile.js';
 import { API_VERSION, KIND, PLURAL } from './spec.js';
 import { WorkQueue, runWorkers } from './work-queue.js';
 import { mintApiKey } from './mint-api-key.js';
+import { TerminatingNamespaces } from './terminating-namespaces.js';
 
 export interface ControllerOptions {
   http: KubeHttp;
@@ -37,6 +38,8 @@ export class Controller {
   private readonly children = new Map<ChildKind, Informer>();
   private readonly availableApis = new Set<OptionalApi>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly eventCounts = new Map<string, number>();
+  private readonly terminatingNamespaces = new TerminatingNamespaces();
   private workers: Promise<void> | undefined;
   private synced = false;
 
@@ -76,7 +79,7 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    await this.pollOptionalApis();
+    await this.discoverOptionalApis();
     for (const type of CHILD_TYPES.filter((t) => t.api === null)) this.children.set(type.kind, this.childInformer(type));
     for (const informer of this.children.values()) informer.start();
     await Promise.all([...this.children.values()].map((i) => i.synced));
@@ -99,21 +102,38 @@ export class Controller {
     for (const ks of this.keyServices.list()) this.enqueue(objectKey(ks));
   }
 
-  private async pollOptionalApis(): Promise<void> {
-    for (const api of Object.keys(OPTIONAL_APIS) as OptionalApi[]) await this.pollOptionalApi(api);
+  /**
+   * Asks discovery until it answers for every optional API: an API server that is starting answers 503 for paths
+   * it has not installed yet, and reading that as "CRDs absent" would mark every KeyService MonitoringReady=False.
+   */
+  private async discoverOptionalApis(): Promise<void> {
+    for (let delayMs = 500; !(await this.pollOptionalApis()); delayMs = Math.min(delayMs * 2, 30_000)) {
+      this.o.log.warn({ retryInMs: delayMs }, 'discovery did not answer for the prometheus-operator APIs; asking again before starting');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 
-  /** Starts or stops the watches of an optional API's kinds as prometheus-operator's CRDs come and go. */
-  private async pollOptionalApi(api: OptionalApi): Promise<void> {
+  /** True when discovery answered for every optional API. */
+  private async pollOptionalApis(): Promise<boolean> {
+    let answered = true;
+    for (const api of Object.keys(OPTIONAL_APIS) as OptionalApi[]) answered = (await this.pollOptionalApi(api)) && answered;
+    return answered;
+  }
+
+  /**
+   * Starts or stops the watches of an optional API's kinds as prometheus-operator's CRDs come and go. Only a
+   * definite answer counts (hasResources says absent on 404 alone); on an error nothing changes. False on an error.
+   */
+  private async pollOptionalApi(api: OptionalApi): Promise<boolean> {
     const { groupVersion, plurals } = OPTIONAL_APIS[api];
     let available: boolean;
     try {
       available = await this.o.api.hasResources(groupVersion, plurals);
     } catch (error) {
       this.o.log.warn({ err: errorMessage(error), groupVersion }, 'could not look up an optional API');
-      return;
+      return false;
     }
-    if (available === this.availableApis.has(api)) return;
+    if (available === this.availableApis.has(api)) return true;
     const types = CHILD_TYPES.filter((t) => t.api === api);
     if (available) {
       const informers = types.map((t) => [t.kind, this.childInformer(t)] as const);
@@ -130,6 +150,7 @@ export class Controller {
     }
     this.o.log.info({ groupVersion, available }, 'prometheus-operator CRDs changed; reconciling every KeyService');
     this.resync();
+    return true;
   }
 
   private deps(): ReconcileDeps {
@@ -143,6 +164,8 @@ export class Controller {
       now: this.o.now,
       log: this.o.log,
       identity: this.o.identity,
+      eventCounts: this.eventCounts,
+      terminatingNamespaces: this.terminatingNamespaces,
     };
   }
 

@@ -28,6 +28,19 @@ export function isRetriable(error: unknown): boolean {
   return true;
 }
 
+/** The object a child would be applied over exists and has no controller reference to this KeyService. */
+export class ChildNotOwnedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChildNotOwnedError';
+  }
+}
+
+/** Creating anything in a namespace being deleted is refused with 403 until the namespace is gone. */
+export function isNamespaceTerminating(error: unknown): boolean {
+  return error instanceof KubeApiError && error.status === 403 && /because it is being terminated/.test(error.message);
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -13,6 +13,9 @@ export interface KubeRequest {
   signal?: AbortSignal;
 }
 
+/** How the API server's audit log and metrics name this client. */
+export const USER_AGENT = 'keyservice-operator';
+
 /** Counts every request by method and outcome: the operator's api metrics and the benchmark's write count. */
 export type RequestObserver = (method: string, status: number | 'error') => void;
 
@@ -35,7 +38,7 @@ export function createKubeHttp(connection: KubeConnection, observe: RequestObser
 
   async function options(req: KubeRequest): Promise<http.RequestOptions> {
     const query = new URLSearchParams(req.query ?? {}).toString();
-    const headers: Record<string, string> = { accept: 'application/json', ...(await connection.headers()) };
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT, ...(await connection.headers()) };
     if (req.body !== undefined) headers['content-type'] = req.contentType ?? 'application/json';
     return {
       method: req.method,

@@ -39,9 +39,14 @@ export function resourcePath(apiVersion: string, plural: string, namespace?: str
 /** The writes and reads the reconciler makes; a test passes a fake of this. */
 export interface KubeApi {
   apply(obj: KubeObject, plural: string, fieldManager: string): Promise<KubeObject>;
-  remove(apiVersion: string, plural: string, namespace: string, name: string): Promise<void>;
+  /** The object as the API server holds it now, or null when there is none. */
+  get(apiVersion: string, plural: string, namespace: string, name: string): Promise<KubeObject | null>;
+  /** Deletes the object; with `uid`, only that incarnation of it (a precondition the API server checks). */
+  remove(apiVersion: string, plural: string, namespace: string, name: string, uid?: string): Promise<void>;
   patchStatus(apiVersion: string, plural: string, namespace: string, name: string, status: unknown): Promise<void>;
   createEvent(event: KubeObject): Promise<void>;
+  /** Raises count and lastTimestamp (and the message) of an Event that exists. */
+  patchEvent(namespace: string, name: string, patch: { count: number; lastTimestamp: string; message: string }): Promise<void>;
   hasResources(groupVersion: string, plurals: string[]): Promise<boolean>;
 }
 
@@ -58,9 +63,19 @@ export function createKubeApi(http: KubeHttp): KubeApi {
       });
     },
 
-    async remove(apiVersion, plural, namespace, name) {
+    async get(apiVersion, plural, namespace, name) {
       try {
-        await http.request({ method: 'DELETE', path: resourcePath(apiVersion, plural, namespace, name), body: { propagationPolicy: 'Background' } });
+        return await http.request<KubeObject>({ method: 'GET', path: resourcePath(apiVersion, plural, namespace, name) });
+      } catch (error) {
+        if (error instanceof KubeApiError && error.status === 404) return null;
+        throw error;
+      }
+    },
+
+    async remove(apiVersion, plural, namespace, name, uid) {
+      const body = { propagationPolicy: 'Background', ...(uid === undefined ? {} : { preconditions: { uid } }) };
+      try {
+        await http.request({ method: 'DELETE', path: resourcePath(apiVersion, plural, namespace, name), body });
       } catch (error) {
         if (!(error instanceof KubeApiError && error.status === 404)) throw error;
       }
@@ -77,6 +92,15 @@ export function createKubeApi(http: KubeHttp): KubeApi {
 
     async createEvent(event) {
       await http.request({ method: 'POST', path: resourcePath('v1', 'events', event.metadata.namespace), body: event });
+    },
+
+    async patchEvent(namespace, name, patch) {
+      await http.request({
+        method: 'PATCH',
+        path: resourcePath('v1', 'events', namespace, name),
+        contentType: 'application/merge-patch+json',
+        body: patch,
+      });
     },
 
     async hasResources(groupVersion, plurals) {

@@ -9,6 +9,7 @@ import { createKubeHttp, type KubeHttp } from './kube-http.js';
 import { createKubeApi } from './kube.js';
 import { LeaderElector, createLeaseStore } from './leader-election.js';
 import { createOperatorMetrics, type OperatorMetrics } from './operator-metrics.js';
+import { mintApiKey } from './mint-api-key.js';
 import { renderKeyServices } from './render.js';
 
 /** Where helm-chart/dashboards/keyservice.json sits beside the built operator, in the repository and in the image. */
@@ -59,6 +60,12 @@ async function runOperator(config: OperatorConfig, env: NodeJS.ProcessEnv): Prom
   const elector = config.leaderElect ? leaderElector(http, config, log) : null;
   let leading = false;
   const server = createHealthServer(metrics.registry, { ready: () => (leading ? controller.isSynced() : true) });
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    // A port in use is a configuration mistake: say which flag, once, and exit as for any bad flag.
+    const why = error.code === 'EADDRINUSE' ? 'is in use by another process' : `cannot be listened on (${error.message})`;
+    process.stderr.write(`--metrics-port ${config.metricsPort} ${why}; choose another port with --metrics-port\n`);
+    process.exit(2);
+  });
   server.listen(config.metricsPort);
   const stopping = new AbortController();
 
@@ -102,6 +109,7 @@ function main(argv: string[]): void {
       const result = renderKeyServices(
         readFileSync(command.file, 'utf8'),
         { defaultImage: command.image, dashboardJson: readDashboard() },
+        { now: new Date(), mint: mintApiKey },
         command.rulesOnly,
       );
       if (result.ok) process.stdout.write(result.yaml);

@@ -13,6 +13,7 @@ export const Reason = {
   Available: 'Available',
   PodsNotReady: 'PodsNotReady',
   DeploymentMissing: 'DeploymentMissing',
+  ChildrenNotApplied: 'ChildrenNotApplied',
   /** Progressing */
   RolloutInProgress: 'RolloutInProgress',
   RolloutComplete: 'RolloutComplete',
@@ -20,6 +21,8 @@ export const Reason = {
   AsExpected: 'AsExpected',
   InvalidSpec: 'InvalidSpec',
   ApplyFailed: 'ApplyFailed',
+  /** An object of a child's name exists that this KeyService does not control: left untouched. */
+  ChildNotOwned: 'ChildNotOwned',
   RolloutStuck: 'RolloutStuck',
   /** MonitoringReady */
   MonitoringApplied: 'MonitoringApplied',

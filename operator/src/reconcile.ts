@@ -1,25 +1,23 @@
 import type { Logger } from 'pino';
-import { isAppliedIn, isControlledBy, ownsReplicas } from './apply-plan.js';
-import { buildChildren, type ChildKind, type DesiredChild, type OptionalApi } from './desired/children.js';
+import { applyChild } from './child-apply.js';
+import { buildChildren, type ChildKind, type OptionalApi } from './desired/children.js';
 import { canonicalJson } from './desired/config-hash.js';
-import { FIELD_MANAGER, type DesiredOptions, selectorLabelsForKeyService } from './desired/labels.js';
+import { type DesiredOptions, selectorLabelsForKeyService } from './desired/labels.js';
 import { buildApiKeysSecret, planApiKeys, storedKeysOf, type ApiKeysPlan, type StoredKey } from './desired/api-keys.js';
 import { endpointForKeyService } from './desired/service.js';
-import { TerminalError, errorMessage, isRetriable } from './errors.js';
+import { ChildNotOwnedError, TerminalError, errorMessage, isNamespaceTerminating } from './errors.js';
+import { recordEvent, type EventCounts } from './event-recorder.js';
+import type { TerminatingNamespaces } from './terminating-namespaces.js';
 import type { KubeApi, KubeObject } from './kube.js';
 import { Reason, type ReasonName } from './reasons.js';
-import { API_VERSION, KIND, PLURAL, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
+import { API_VERSION, KIND, PLURAL, nameProblem, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
 import {
   computeStatus,
   observeDeployment,
   transitionEvents,
   type AlertingState,
-  type EventRecord,
   type MonitoringState,
 } from './status.js';
-
-/** Hands spec.replicas to a manager that never applies again, so dropping it from our apply keeps its value. */
-export const REPLICAS_HANDOFF_MANAGER = 'keyservice-operator-replicas-handoff';
 
 export interface ObjectCache {
   get(key: string): KubeObject | undefined;
@@ -37,6 +35,9 @@ export interface ReconcileDeps {
   now: () => Date;
   log: Logger;
   identity: string;
+  /** How often each Event was recorded: repeats raise its count instead of adding an Event. */
+  eventCounts: EventCounts;
+  terminatingNamespaces: TerminatingNamespaces;
 }
 
 interface Failure {
@@ -65,31 +66,6 @@ function alertingState(ks: KeyService, available: boolean): AlertingState {
   return available ? 'applied' : 'crds-missing';
 }
 
-/** True when the Deployment's replicas must first pass to the handoff manager (autoscaling just turned on). */
-function needsReplicasHandoff(child: DesiredChild, ks: KeyService, live: KubeObject | undefined): live is KubeObject {
-  return child.type.kind === 'Deployment' && ks.spec.autoscaling.enabled && live !== undefined && ownsReplicas(live, FIELD_MANAGER);
-}
-
-async function handOffReplicas(ks: KeyService, live: KubeObject, deps: ReconcileDeps): Promise<void> {
-  const replicas = (live.spec as { replicas?: number } | undefined)?.replicas ?? 1;
-  const { name, namespace } = ks.metadata;
-  const partial = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace }, spec: { replicas } };
-  await deps.api.apply(partial, 'deployments', REPLICAS_HANDOFF_MANAGER);
-}
-
-async function applyChild(child: DesiredChild, ks: KeyService, deps: ReconcileDeps): Promise<void> {
-  const { name, namespace, uid } = ks.metadata;
-  const live = deps.children[child.type.kind]?.get(`${namespace}/${name}`);
-  if (child.object === null) {
-    if (live && isControlledBy(live, uid)) await deps.api.remove(child.type.apiVersion, child.type.plural, namespace, name);
-    return;
-  }
-  const handoff = needsReplicasHandoff(child, ks, live);
-  if (live && !handoff && isAppliedIn(child.object, live)) return;
-  if (handoff) await handOffReplicas(ks, live, deps);
-  await deps.api.apply(child.object as KubeObject, child.type.plural, FIELD_MANAGER);
-}
-
 /**
  * The API keys step of spec.auth: the stored keys rotated one step if due. The Secret it implies depends on the
  * stored keys and the clock, so it is built here and handed to the same apply as every other child.
@@ -108,19 +84,47 @@ async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
     endpoint: endpointForKeyService(ks),
   };
   const keys = planKeysFor(ks, deps);
+  const failures: { kind: string; error: unknown }[] = [];
+  // Every child is tried: one that fails (a clash, a rejected field) must not keep the others from their state.
   for (const built of buildChildren(ks, deps.options)) {
     const child = keys && built.type.kind === 'Secret' ? { ...built, object: buildApiKeysSecret(ks, keys, deps.options) } : built;
     if (child.type.api !== null && !deps.apiAvailable(child.type.api)) continue;
+    const cached = deps.children[child.type.kind]?.get(`${ks.metadata.namespace}/${ks.metadata.name}`);
     try {
-      await applyChild(child, ks, deps);
+      await applyChild(child, ks, { api: deps.api, cached });
     } catch (error) {
-      const message = `Applying the ${child.type.kind} ${ks.metadata.name} failed: ${errorMessage(error)}. Check the operator's RBAC and the fields of the KeyService.`;
-      return { ...outcome, failure: { reason: Reason.ApplyFailed, message, error: error as Error } };
+      failures.push({ kind: child.type.kind, error });
+      // Nothing can be created in a namespace being deleted: the other children would only be refused too.
+      if (isNamespaceTerminating(error)) break;
     }
   }
-  if (keys === null) return outcome;
   const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
-  return { ...outcome, apiKeys: { currentKey: keys.current.name, nextRotation: iso(keys.nextRotation) }, requeueAt: keys.nextEventAt };
+  const done = keys === null ? outcome : { ...outcome, apiKeys: { currentKey: keys.current.name, nextRotation: iso(keys.nextRotation) }, requeueAt: keys.nextEventAt };
+  return failures.length === 0 ? done : { ...done, ...failedParts(outcome, failures), failure: failureOf(ks, failures) };
+}
+
+/** Conditions of children that failed say so, and no endpoint is reported without its Service. */
+function failedParts(outcome: Outcome, failures: { kind: string }[]): Pick<Outcome, 'monitoring' | 'alerting' | 'endpoint'> {
+  const failed = new Set(failures.map((f) => f.kind));
+  return {
+    monitoring: failed.has('ServiceMonitor') || failed.has('PrometheusRule') ? 'failed' : outcome.monitoring,
+    alerting: failed.has('AlertmanagerConfig') ? 'failed' : outcome.alerting,
+    endpoint: failed.has('Service') ? '' : outcome.endpoint,
+  };
+}
+
+function failureOf(ks: KeyService, failures: { kind: string; error: unknown }[]): Failure {
+  const terminating = failures.find((f) => isNamespaceTerminating(f.error));
+  if (terminating) return { reason: Reason.ApplyFailed, message: errorMessage(terminating.error), error: terminating.error as Error };
+  const notOwned = failures.filter((f) => f.error instanceof ChildNotOwnedError);
+  const failed = failures.filter((f) => !(f.error instanceof ChildNotOwnedError));
+  const parts = [
+    ...notOwned.map((f) => errorMessage(f.error)),
+    ...failed.map((f) => `Applying the ${f.kind} ${ks.metadata.name} failed: ${errorMessage(f.error)}`),
+  ];
+  const advice = failed.length > 0 ? " Check the operator's RBAC and the fields of the KeyService; the operator retries with backoff." : '';
+  const message = `${parts.join('. ')}.${advice}`;
+  return { reason: notOwned.length > 0 ? Reason.ChildNotOwned : Reason.ApplyFailed, message, error: new Error(message) };
 }
 
 function invalidSpec(problems: string[]): Outcome {
@@ -129,35 +133,25 @@ function invalidSpec(problems: string[]): Outcome {
   return { failure, monitoring: 'blocked', alerting: 'blocked', endpoint: '' };
 }
 
-function eventObject(raw: KubeObject, event: EventRecord, now: string, identity: string): KubeObject {
-  const { name, namespace, uid } = raw.metadata;
-  return {
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: { name: `${name}.${Date.parse(now).toString(16)}${Math.random().toString(16).slice(2, 8)}`, namespace },
-    involvedObject: { apiVersion: API_VERSION, kind: KIND, name, namespace, uid },
-    type: event.type,
-    reason: event.reason,
-    message: event.message,
-    source: { component: FIELD_MANAGER },
-    reportingComponent: FIELD_MANAGER,
-    reportingInstance: identity,
-    firstTimestamp: now,
-    lastTimestamp: now,
-    count: 1,
-  };
-}
-
 async function writeStatus(raw: KubeObject, status: KeyServiceStatus, deps: ReconcileDeps, now: string): Promise<void> {
   const previous = (raw.status ?? {}) as KeyServiceStatus;
   if (canonicalJson(previous) === canonicalJson(status)) return;
   await deps.api.patchStatus(API_VERSION, PLURAL, raw.metadata.namespace ?? '', raw.metadata.name, status);
   for (const event of transitionEvents(previous.conditions ?? [], status.conditions ?? [])) {
     // An Event is a courtesy to the user: failing to record one must not fail the reconcile.
-    await deps.api.createEvent(eventObject(raw, event, now, deps.identity)).catch((error: unknown) => {
-      deps.log.warn({ err: errorMessage(error), reason: event.reason }, 'could not record an event');
+    await recordEvent(deps.api, deps.eventCounts, { owner: raw, event, now, identity: deps.identity }).catch((error: unknown) => {
+      if (isNamespaceTerminating(error)) deps.terminatingNamespaces.note(raw.metadata.namespace ?? '', deps.now().getTime());
+      else deps.log.warn({ err: errorMessage(error), reason: event.reason }, 'could not record an event');
     });
   }
+}
+
+/** The spec parsed, and the name checked: a name the CRD now refuses may be stored from before. */
+function parseKeyService(raw: KubeObject): ReturnType<typeof parseSpec> {
+  const parsed = parseSpec(raw.spec);
+  const badName = nameProblem(raw.metadata.name);
+  if (badName === null) return parsed;
+  return { ok: false, problems: [badName, ...(parsed.ok ? [] : parsed.problems)] };
 }
 
 function toKeyService(raw: KubeObject, spec: KeyServiceSpec): KeyService {
@@ -196,15 +190,25 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<numbe
   const raw = deps.keyServices.get(key);
   // A deleted KeyService needs nothing: owner references let the garbage collector remove its children.
   if (!raw || raw.metadata.deletionTimestamp) return undefined;
+  // A namespace being deleted takes its KeyServices with it: no apply, status or Event there can help.
+  const namespace = raw.metadata.namespace ?? '';
+  if (deps.terminatingNamespaces.has(namespace, deps.now().getTime())) return undefined;
 
-  const parsed = parseSpec(raw.spec);
+  const parsed = parseKeyService(raw);
   const outcome = parsed.ok ? await applyAll(toKeyService(raw, parsed.spec), deps) : invalidSpec(parsed.problems);
+  if (isNamespaceTerminating(outcome.failure?.error)) {
+    deps.terminatingNamespaces.note(namespace, deps.now().getTime());
+    deps.log.info({ namespace }, 'namespace is being deleted; its KeyServices are left alone');
+    return undefined;
+  }
 
   const now = deps.now().toISOString().replace(/\.\d+Z$/, 'Z');
   const status = statusFor(raw, outcome, deps.children.Deployment?.get(key), now);
   await writeStatus(raw, status, deps, now);
 
+  // An invalid spec waits for the next change; a failed apply (even a 422) is retried with backoff, since a clash
+  // can be resolved by someone else and an API server can change its mind (an admission webhook, a quota).
   const error = outcome.failure?.error;
-  if (error) throw isRetriable(error) ? error : new TerminalError(errorMessage(error), { cause: error });
+  if (error) throw error;
   return outcome.requeueAt === undefined ? undefined : Math.max(0, outcome.requeueAt.getTime() - deps.now().getTime());
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationMsCel, mapKeysCel } from './cel-rules.js';
 
 /** The one definition of the KeyService resource: the CRD in crds/ is generated from these schemas. */
 export const GROUP = 'keyservice.io';
@@ -9,6 +10,19 @@ export const PLURAL = 'keyservices';
 export const SINGULAR = 'keyservice';
 export const SHORT_NAMES = ['ks'];
 export const CATEGORIES = ['keyservice'];
+
+/**
+ * A KeyService's name becomes the name of every child, the Service's included, and a label value: a DNS-1035 label
+ * (lowercase letters, digits and dashes, starting with a letter) of at most 63 characters.
+ */
+export const NAME_PATTERN = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+export const NAME_MAX = 63;
+export const NAME_MESSAGE = `metadata.name must be at most ${NAME_MAX} characters of lowercase letters, digits and '-', starting with a letter and ending with a letter or digit: the Service takes this name`;
+
+/** The problem with a KeyService name, or null when its children can carry it. */
+export function nameProblem(name: string): string | null {
+  return name.length <= NAME_MAX && NAME_PATTERN.test(name) ? null : `${NAME_MESSAGE} (got "${name}")`;
+}
 
 export const MAX_KEY_SIZE_LIMIT = 1_048_576;
 export const ENCODINGS = ['hex', 'base64', 'base64url', 'raw'] as const;
@@ -22,7 +36,9 @@ export const LATENCY_THRESHOLDS_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 
 const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
 const DURATION = /^(0|([0-9]+(ms|s|m|h|d|w|y))+)$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** A label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_KEY_MAX = 253 + 1 + 63;
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 };
 
@@ -35,11 +51,15 @@ const port = (what: string) => z.int().min(1).max(65535).describe(`${what} (1..6
 const quantity = (what: string) =>
   z.string().regex(QUANTITY).describe(`${what}, a Kubernetes quantity such as 100m, 1 or 64Mi`);
 const duration = (what: string) =>
-  z.string().regex(DURATION).describe(`${what}, a Prometheus duration such as 30s, 5m or 1h`);
+  z.string().regex(DURATION).max(32).describe(`${what}, a Prometheus duration such as 30s, 5m or 1h`);
+
+// propertyNames cannot go into a CRD: the API server checks the keys with CEL.
+const LABEL_KEY_CEL = mapKeysCel(LABEL_KEY, LABEL_KEY_MAX);
 const labels = (what: string) =>
   z
-    .record(z.string().regex(LABEL_KEY), z.string().max(63))
+    .record(z.string().regex(LABEL_KEY).max(LABEL_KEY_MAX), z.string().max(63))
     .default({})
+    .meta({ maxProperties: 64, 'x-kubernetes-validations': [{ rule: LABEL_KEY_CEL, message: 'every key must be a label key: [prefix/]name, the name at most 63 characters of [A-Za-z0-9-_.]' }] })
     .describe(what);
 
 export const imageSchema = z
@@ -203,6 +223,15 @@ export const keyServiceSpecSchema = z
       .refine((auth) => durationMs(auth.overlap) < durationMs(auth.rotationInterval), {
         message: 'spec.auth.overlap must be shorter than spec.auth.rotationInterval',
         path: ['overlap'],
+      })
+      .meta({
+        'x-kubernetes-validations': [
+          {
+            rule: `!has(self.overlap) || !has(self.rotationInterval) || (${durationMsCel('self.overlap')}) < (${durationMsCel('self.rotationInterval')})`,
+            message: 'spec.auth.overlap must be shorter than spec.auth.rotationInterval',
+            fieldPath: '.overlap',
+          },
+        ],
       })
       .prefault({})
       .describe('API keys for the key API, rotated by the operator'),

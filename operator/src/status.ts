@@ -1,8 +1,8 @@
 import { ConditionType, Reason, type ConditionTypeName, type ReasonName } from './reasons.js';
 import type { Condition, KeyServiceStatus } from './spec.js';
 
-export type MonitoringState = 'applied' | 'disabled' | 'crds-missing' | 'blocked';
-export type AlertingState = 'applied' | 'not-configured' | 'crds-missing' | 'blocked';
+export type MonitoringState = 'applied' | 'disabled' | 'crds-missing' | 'blocked' | 'failed';
+export type AlertingState = 'applied' | 'not-configured' | 'crds-missing' | 'blocked' | 'failed';
 
 /** The part of a live Deployment that status is computed from. */
 export interface DeploymentObservation {
@@ -13,6 +13,10 @@ export interface DeploymentObservation {
   replicas: number;
   readyReplicas: number;
   updatedReplicas: number;
+  /** The Deployment's own Available condition: enough pods are ready for it to serve. */
+  available: boolean;
+  /** Reason of the Deployment's Progressing condition (NewReplicaSetAvailable once a rollout is complete). */
+  progressingReason: string | null;
   /** A Progressing=False condition (ProgressDeadlineExceeded) or a ReplicaFailure, with its message. */
   failure: string | null;
 }
@@ -37,22 +41,35 @@ interface ConditionValue {
   message: string;
 }
 
-function readiness(d: DeploymentObservation | null): ConditionValue {
+/**
+ * A rollout is a new pod template on its way: pods of an older template remain, or the Deployment controller says
+ * it is rolling out a new ReplicaSet. A change of replicas alone (kubectl scale, the HPA) is not one.
+ */
+function isRollingOut(d: DeploymentObservation | null): boolean {
+  return d === null || d.replicas > d.updatedReplicas || (d.progressingReason !== 'NewReplicaSetAvailable' && d.failure === null);
+}
+
+/**
+ * Ready: the service can serve. Every child is applied and some pod is ready, and the Deployment is Available or
+ * only scaling (its Available condition also drops while a scale-up's new pods start, the old ones serving on).
+ */
+function readiness(d: DeploymentObservation | null, failure: StatusInput['failure']): ConditionValue {
+  if (failure) {
+    return { status: 'False', reason: Reason.ChildrenNotApplied, message: `Not every child is applied (${failure.reason}); Degraded says why.` };
+  }
   if (d === null) return { status: 'False', reason: Reason.DeploymentMissing, message: 'The Deployment does not exist yet.' };
-  if (d.readyReplicas >= d.wanted && d.wanted > 0) {
+  if (d.readyReplicas > 0 && (d.available || !isRollingOut(d))) {
     return { status: 'True', reason: Reason.Available, message: `${d.readyReplicas}/${d.wanted} pods are ready.` };
   }
   return {
     status: 'False',
     reason: Reason.PodsNotReady,
-    message: `${d.readyReplicas}/${d.wanted} pods are ready; the events of the pods say why the others are not.`,
+    message: `${d.readyReplicas}/${d.wanted} pods are ready, too few for the Deployment to be available; the events of the pods say why.`,
   };
 }
 
 function progress(d: DeploymentObservation | null): ConditionValue {
-  const rolling =
-    d === null || d.observedGeneration < d.generation || d.updatedReplicas < d.wanted || d.replicas > d.updatedReplicas;
-  return rolling
+  return isRollingOut(d)
     ? { status: 'True', reason: Reason.RolloutInProgress, message: 'The Deployment is rolling out a new pod template.' }
     : { status: 'False', reason: Reason.RolloutComplete, message: 'Every pod runs the current pod template.' };
 }
@@ -66,6 +83,7 @@ function degradation(input: StatusInput): ConditionValue {
 }
 
 const MONITORING: Record<MonitoringState, ConditionValue> = {
+  failed: { status: 'False', reason: Reason.ApplyFailed, message: 'The ServiceMonitor or PrometheusRule could not be applied; Degraded says why.' },
   applied: { status: 'True', reason: Reason.MonitoringApplied, message: 'The ServiceMonitor and PrometheusRule are applied.' },
   disabled: { status: 'False', reason: Reason.MonitoringDisabled, message: 'spec.serviceMonitor and spec.alerts are disabled.' },
   blocked: { status: 'Unknown', reason: Reason.InvalidSpec, message: 'Nothing is applied until the spec is valid.' },
@@ -78,6 +96,7 @@ const MONITORING: Record<MonitoringState, ConditionValue> = {
 };
 
 const ALERTING: Record<AlertingState, ConditionValue> = {
+  failed: { status: 'False', reason: Reason.ApplyFailed, message: 'The AlertmanagerConfig could not be applied; Degraded says why.' },
   applied: { status: 'True', reason: Reason.AlertingApplied, message: 'The AlertmanagerConfig routing these alerts is applied.' },
   'not-configured': {
     status: 'False',
@@ -111,7 +130,7 @@ export function computeStatus(input: StatusInput): KeyServiceStatus {
   return {
     observedGeneration: input.generation,
     conditions: [
-      condition(ConditionType.Ready, readiness(d), input),
+      condition(ConditionType.Ready, readiness(d, input.failure), input),
       condition(ConditionType.Progressing, progress(d), input),
       condition(ConditionType.Degraded, degradation(input), input),
       condition(ConditionType.MonitoringReady, MONITORING[input.monitoring], input),
@@ -135,7 +154,9 @@ type EventRule = (c: Condition, before: Condition | undefined) => 'Normal' | 'Wa
 
 const EVENT_RULES: Record<string, EventRule> = {
   [ConditionType.Degraded]: (c, before) => (c.status === 'True' ? 'Warning' : before?.status === 'True' ? 'Normal' : null),
-  [ConditionType.Ready]: (c, before) => (c.status === 'True' ? 'Normal' : before?.status === 'True' ? 'Warning' : null),
+  // Ready lost because a child failed is already told by Degraded's Warning: one Event per cause.
+  [ConditionType.Ready]: (c, before) =>
+    c.status === 'True' ? 'Normal' : before?.status === 'True' && c.reason !== Reason.ChildrenNotApplied ? 'Warning' : null,
   [ConditionType.MonitoringReady]: (c) => (c.reason === Reason.MonitoringCrdsMissing ? 'Warning' : null),
   [ConditionType.AlertingReady]: (c) => (c.reason === Reason.AlertingCrdMissing ? 'Warning' : null),
 };
@@ -175,9 +196,12 @@ function stuckMessage(conditions: DeploymentCondition[] | undefined): string | n
   return stuck ? `Deployment ${stuck.reason ?? stuck.type}: ${stuck.message ?? ''}`.trim() : null;
 }
 
+const conditionOf = (conditions: DeploymentCondition[] | undefined, type: string) => (conditions ?? []).find((c) => c.type === type);
+
 /** Reads the fields status needs from a Deployment as the API server returns it (absent counts mean 0). */
 export function observeDeployment(live: LiveDeployment): DeploymentObservation {
   const { observedGeneration = 0, replicas = 0, readyReplicas = 0, updatedReplicas = 0, conditions } = live.status ?? {};
+  const progressing = conditionOf(conditions, 'Progressing');
   return {
     generation: live.metadata.generation ?? 0,
     observedGeneration,
@@ -185,6 +209,8 @@ export function observeDeployment(live: LiveDeployment): DeploymentObservation {
     replicas,
     readyReplicas,
     updatedReplicas,
+    available: conditionOf(conditions, 'Available')?.status === 'True',
+    progressingReason: progressing?.reason ?? null,
     failure: stuckMessage(conditions),
   };
 }

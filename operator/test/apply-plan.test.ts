@@ -1,4 +1,4 @@
-import { isAppliedIn, quantityValue } from '../src/apply-plan.js';
+import { isAppliedIn, isUpToDate, quantityValue, withAppliedDigest } from '../src/apply-plan.js';
 
 describe('isAppliedIn', () => {
   it.each([
@@ -27,5 +27,23 @@ describe('quantityValue', () => {
     ['1Xi', NaN],
   ])('reads %s as %d', (text, value) => {
     expect(quantityValue(text)).toBe(value);
+  });
+});
+
+describe('isUpToDate', () => {
+  const desired = withAppliedDigest({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'keys', labels: { a: '1', b: '2' } }, spec: { port: 1 } });
+  const live = { metadata: { name: 'keys', labels: { a: '1', b: '2' }, annotations: (desired.metadata as { annotations: Record<string, string> }).annotations }, spec: { port: 1, clusterIP: '10.0.0.1' } };
+
+  it('holds for a live object from a list response, which has no kind or apiVersion', () => {
+    expect(isUpToDate(desired, live)).toBe(true);
+  });
+
+  it('fails once a field is dropped from the desired object, although every remaining field still holds', () => {
+    const fewer = withAppliedDigest({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'keys', labels: { a: '1' } }, spec: { port: 1 } });
+    expect(isUpToDate(fewer, live)).toBe(false);
+  });
+
+  it('fails when someone changed an applied field', () => {
+    expect(isUpToDate(desired, { ...live, spec: { port: 2 } })).toBe(false);
   });
 });

@@ -27,7 +27,7 @@ describe('spec.auth against a real control plane', () => {
     return { names: names.map((key) => key.name), file, current: decode(secret?.data.current), secret };
   };
 
-  it('creates the Secret of API keys, mounts its file in the pods and names the current key in status', async () => {
+  it('creates the Secret of API keys, mounts it in the pod template and names the current key in status', async () => {
     // Rotate every 20 s with a 10 s overlap: a new key turns current 5 s after it is added (half the overlap).
     const ks = { apiVersion: 'keyservice.io/v1alpha1', kind: 'KeyService', metadata: { name: 'keys', namespace }, spec: { auth: { enabled: true, rotationInterval: '20s', overlap: '10s' } } };
     kubectl(['apply', '-f', '-'], JSON.stringify(ks));

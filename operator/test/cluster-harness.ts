@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ROOT, clusterEnv, kubectlResult } from '../../test/cluster/kube-test-env.js';
+import { ROOT, clusterEnv, kubectl, kubectlResult } from '../../test/cluster/kube-test-env.js';
 import { existsSync, readFileSync, writeFileSync, appendFileSync, openSync } from 'node:fs';
 import { freePort } from '../../server/test/server-process.js';
 import { join } from 'node:path';
@@ -125,4 +125,38 @@ export async function restartComponent(name: string, downMs: number): Promise<vo
   const others = components(dir).filter((c) => c.name !== name);
   writeFileSync(join(dir, 'pids'), others.map((c) => `${c.name} ${c.pid}\n`).join(''));
   appendFileSync(join(dir, 'pids'), `${name} ${child.pid}\n`);
+}
+
+/** Waits until the API server serves these CRDs (kubectl wait errors while a new CRD has no conditions yet). */
+async function established(crds: readonly string[]): Promise<void> {
+  const jsonpath = '{.status.conditions[?(@.type=="Established")].status}';
+  await eventually(() => expect(crds.map((crd) => kubectlResult(['get', 'crd', crd, '-o', `jsonpath=${jsonpath}`]).stdout)).toEqual(crds.map(() => 'True')));
+}
+
+/** Installs (or updates) the KeyService CRD from crds/ and waits until the API server serves it. */
+export async function installKeyServiceCrd(): Promise<void> {
+  kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(ROOT, 'crds/keyservice.io_keyservices.yaml')]);
+  await established(['keyservices.keyservice.io']);
+}
+
+/** Installs prometheus-operator's CRDs of these plurals (servicemonitors, prometheusrules, alertmanagerconfigs). */
+export async function installMonitoringCrds(plurals: readonly string[]): Promise<void> {
+  const dir = clusterInfo().monitoringCrdDir;
+  kubectl(['apply', '--server-side', '--force-conflicts', ...plurals.flatMap((p) => ['-f', join(dir, `monitoring.coreos.com_${p}.yaml`)])]);
+  await established(plurals.map((p) => `${p}.monitoring.coreos.com`));
+}
+
+export function applyKeyService(name: string, namespace: string, spec: Record<string, unknown>, extraMetadata: Record<string, unknown> = {}): void {
+  const ks = { apiVersion: 'keyservice.io/v1alpha1', kind: 'KeyService', metadata: { name, namespace, ...extraMetadata }, spec };
+  kubectl(['apply', '-f', '-'], JSON.stringify(ks));
+}
+
+interface StatusOnly {
+  status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
+}
+
+/** `Status/Reason` of one condition of a KeyService, or `absent`. */
+export function conditionOf(name: string, namespace: string, type: string): string {
+  const c = getObject<StatusOnly>('keyservice', name, namespace)?.status?.conditions?.find((x) => x.type === type);
+  return c ? `${c.status}/${c.reason}` : 'absent';
 }

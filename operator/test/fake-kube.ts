@@ -3,6 +3,7 @@ import type { ChildKind } from '../src/desired/children.js';
 import { KubeApiError } from '../src/errors.js';
 import type { KubeApi, KubeObject } from '../src/kube.js';
 import type { ReconcileDeps } from '../src/reconcile.js';
+import { TerminatingNamespaces } from '../src/terminating-namespaces.js';
 import { OPTIONS } from './fixtures.js';
 
 const KIND_BY_PLURAL: Record<string, ChildKind> = {
@@ -11,6 +12,9 @@ const KIND_BY_PLURAL: Record<string, ChildKind> = {
   horizontalpodautoscalers: 'HorizontalPodAutoscaler',
   servicemonitors: 'ServiceMonitor',
   prometheusrules: 'PrometheusRule',
+  alertmanagerconfigs: 'AlertmanagerConfig',
+  configmaps: 'ConfigMap',
+  secrets: 'Secret',
 };
 
 /**
@@ -31,24 +35,38 @@ export class FakeCluster {
     Secret: new Map(),
   };
   monitoring = true;
+  readonly eventCounts = new Map<string, number>();
+  readonly terminatingNamespaces = new TerminatingNamespaces();
   failApplyOf: ChildKind | null = null;
+  failWith: Error | null = null;
+  /** Answers 422 to an apply over a live object of this kind, as the API server does when hand edits clash. */
+  rejectApplyOverLive: ChildKind | null = null;
 
   readonly api: KubeApi = {
     apply: (obj, plural, manager) => {
       const kind = KIND_BY_PLURAL[plural] as ChildKind;
       this.calls.push(`apply ${kind} ${manager}`);
-      if (this.failApplyOf === kind) return Promise.reject(new KubeApiError(403, 'Forbidden', `${kind} is forbidden`));
+      if (this.failApplyOf === kind) return Promise.reject(this.failWith ?? new KubeApiError(403, 'Forbidden', `${kind} is forbidden`));
       const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
+      if (this.rejectApplyOverLive === kind && this.children[kind].has(key)) {
+        return Promise.reject(new KubeApiError(422, 'Invalid', 'spec.ports[1].name: Duplicate value: "http"'));
+      }
       const live = this.children[kind].get(key);
       const merged = { ...live, ...obj, metadata: { ...live?.metadata, ...obj.metadata }, spec: { ...(live?.spec as object), ...(obj.spec as object) } };
       const spec = obj.spec as Record<string, unknown> | undefined;
       const others = (live?.metadata.managedFields ?? []).filter((m) => m.manager !== manager);
+      merged.metadata.uid ??= `uid-${kind}-${this.calls.length}`;
       merged.metadata.managedFields = [
         ...others,
         { manager, operation: 'Apply', fieldsV1: { 'f:spec': Object.fromEntries(Object.keys(spec ?? {}).map((k) => [`f:${k}`, {}])) } },
       ];
       this.children[kind].set(key, merged);
       return Promise.resolve(merged as KubeObject);
+    },
+    get: (_apiVersion, plural, namespace, name) => {
+      const kind = KIND_BY_PLURAL[plural] as ChildKind;
+      this.calls.push(`get ${kind}`);
+      return Promise.resolve(this.children[kind].get(`${namespace}/${name}`) ?? null);
     },
     remove: (_apiVersion, plural, namespace, name) => {
       const kind = KIND_BY_PLURAL[plural] as ChildKind;
@@ -65,6 +83,10 @@ export class FakeCluster {
     },
     createEvent: (event) => {
       this.calls.push(`event ${String(event.reason)}`);
+      return Promise.resolve();
+    },
+    patchEvent: (_namespace, _name, patch) => {
+      this.calls.push(`event count ${patch.count}`);
       return Promise.resolve();
     },
     hasResources: () => Promise.resolve(this.monitoring),
@@ -86,7 +108,16 @@ export class FakeCluster {
     if (!d) throw new Error('no Deployment');
     const replicas = (d.spec as { replicas?: number }).replicas ?? 1;
     d.metadata.generation = 1;
-    d.status = { observedGeneration: 1, replicas, readyReplicas: replicas, updatedReplicas: replicas };
+    d.status = {
+      observedGeneration: 1,
+      replicas,
+      readyReplicas: replicas,
+      updatedReplicas: replicas,
+      conditions: [
+        { type: 'Available', status: 'True' },
+        { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
+      ],
+    };
   }
 
   deps(): ReconcileDeps {
@@ -100,6 +131,8 @@ export class FakeCluster {
       now: () => new Date('2026-01-01T00:00:00.123Z'),
       log: pino({ level: 'silent' }),
       identity: 'test',
+      eventCounts: this.eventCounts,
+      terminatingNamespaces: this.terminatingNamespaces,
     };
   }
 

@@ -1,6 +1,5 @@
 import { trimForCache } from '../src/apply-plan.js';
-import { TerminalError } from '../src/errors.js';
-import { KubeApiError } from '../src/errors.js';
+import { KubeApiError, TerminalError } from '../src/errors.js';
 import { reconcile } from '../src/reconcile.js';
 import type { KeyServiceStatus } from '../src/spec.js';
 import { FakeCluster } from './fake-kube.js';
@@ -14,10 +13,15 @@ describe('reconcile', () => {
       const cluster = new FakeCluster();
       const key = cluster.addKeyService({});
       await reconcile(key, cluster.deps());
+      // Each get: a child missing from the cache is looked up, lest an unlabelled object of that name be taken over.
       expect(cluster.take()).toEqual([
+        'get Deployment',
         'apply Deployment keyservice-operator',
+        'get Service',
         'apply Service keyservice-operator',
+        'get ServiceMonitor',
         'apply ServiceMonitor keyservice-operator',
+        'get PrometheusRule',
         'apply PrometheusRule keyservice-operator',
         'status',
       ]);
@@ -76,7 +80,9 @@ describe('reconcile', () => {
       const key = cluster.addKeyService({});
       await reconcile(key, cluster.deps());
       expect(cluster.take()).toEqual([
+        'get Deployment',
         'apply Deployment keyservice-operator',
+        'get Service',
         'apply Service keyservice-operator',
         'status',
         'event MonitoringCRDsMissing',
@@ -96,6 +102,7 @@ describe('reconcile', () => {
       expect(cluster.take()).toEqual([
         'apply Deployment keyservice-operator-replicas-handoff',
         'apply Deployment keyservice-operator',
+        'get HorizontalPodAutoscaler',
         'apply HorizontalPodAutoscaler keyservice-operator',
         'status',
       ]);
@@ -131,23 +138,110 @@ describe('reconcile', () => {
   });
 
   describe('when applying a child fails', () => {
-    it('sets Degraded with a message naming the child, warns, and throws for a retry', async () => {
+    it('still applies the children after it, sets Degraded naming the child, warns, and throws for a retry', async () => {
       const cluster = new FakeCluster();
       cluster.failApplyOf = 'Service';
       const key = cluster.addKeyService({});
-      const outcome = reconcile(key, cluster.deps());
-      await expect(outcome).rejects.toBeInstanceOf(KubeApiError);
+      await expect(reconcile(key, cluster.deps())).rejects.toThrow('Applying the Service demo failed: Service is forbidden');
       const status = cluster.keyServices.get(key)?.status as KeyServiceStatus;
       expect(status.conditions?.[2]).toEqual({
         type: 'Degraded',
         status: 'True',
         reason: 'ApplyFailed',
         message:
-          "Applying the Service demo failed: Service is forbidden. Check the operator's RBAC and the fields of the KeyService.",
+          "Applying the Service demo failed: Service is forbidden. Check the operator's RBAC and the fields of the KeyService; the operator retries with backoff.",
         observedGeneration: 1,
         lastTransitionTime: '2026-01-01T00:00:00Z',
       });
-      expect(cluster.take()).toEqual(['apply Deployment keyservice-operator', 'apply Service keyservice-operator', 'status', 'event ApplyFailed']);
+      expect(cluster.take().filter((c) => c.startsWith('apply') || !c.startsWith('get'))).toEqual([
+        'apply Deployment keyservice-operator',
+        'apply Service keyservice-operator',
+        'apply ServiceMonitor keyservice-operator',
+        'apply PrometheusRule keyservice-operator',
+        'status',
+        'event ApplyFailed',
+      ]);
+    });
+  });
+
+  describe('when spec.auth is on and another child fails', () => {
+    it('still applies the keys Secret and reports the current key', async () => {
+      const cluster = new FakeCluster();
+      cluster.failApplyOf = 'Service';
+      const key = cluster.addKeyService({ auth: { enabled: true }, serviceMonitor: { enabled: false }, alerts: { enabled: false } });
+      await expect(reconcile(key, cluster.deps())).rejects.toThrow('Applying the Service demo failed');
+      const status = cluster.keyServices.get(key)?.status as KeyServiceStatus;
+      expect([cluster.children.Secret.has(key), status.apiKeys?.currentKey]).toEqual([true, 'key-1767225600123']);
+    });
+  });
+
+  describe('when an object of a child\'s name exists that the KeyService does not control', () => {
+    it('leaves it untouched, applies the rest, says so in Degraded and an Event, and throws for a retry', async () => {
+      const cluster = new FakeCluster();
+      const userService = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'demo', namespace: 'team-a', uid: 'user' }, spec: { ports: [] } };
+      cluster.children.Service.set('team-a/demo', userService);
+      const key = cluster.addKeyService({});
+      await expect(reconcile(key, cluster.deps())).rejects.toThrow('is not controlled by this KeyService');
+      const status = cluster.keyServices.get(key)?.status as KeyServiceStatus;
+      expect([cluster.take().filter((c) => !c.startsWith('get')), status.conditions?.[2]?.reason, cluster.children.Service.get('team-a/demo')]).toEqual([
+        ['apply Deployment keyservice-operator', 'apply ServiceMonitor keyservice-operator', 'apply PrometheusRule keyservice-operator', 'status', 'event ChildNotOwned'],
+        'ChildNotOwned',
+        userService,
+      ]);
+    });
+  });
+
+  describe('when the API server rejects the apply over a hand-edited child as invalid', () => {
+    it('deletes that incarnation of the child and applies it afresh', async () => {
+      const cluster = new FakeCluster();
+      const key = cluster.addKeyService({ serviceMonitor: { enabled: false }, alerts: { enabled: false } });
+      await reconcile(key, cluster.deps());
+      (cluster.children.Service.get(key)?.spec as { ports: { port: number }[] }).ports[0] = { port: 9999 };
+      cluster.rejectApplyOverLive = 'Service';
+      cluster.take();
+      await reconcile(key, cluster.deps());
+      expect(cluster.take()).toEqual(['apply Service keyservice-operator', 'delete Service', 'apply Service keyservice-operator']);
+    });
+  });
+
+  describe('when a field is dropped from the desired state', () => {
+    it('applies the child again although every remaining field still holds', async () => {
+      const cluster = new FakeCluster();
+      const key = cluster.addKeyService({ serviceMonitor: { labels: { release: 'prom' } }, alerts: { enabled: false } });
+      await reconcile(key, cluster.deps());
+      cluster.addKeyService({ alerts: { enabled: false } });
+      cluster.take();
+      await reconcile(key, cluster.deps());
+      expect(cluster.take().filter((c) => c.startsWith('apply'))).toEqual(['apply ServiceMonitor keyservice-operator']);
+    });
+  });
+
+  describe('when the namespace is being deleted', () => {
+    it('gives up on the KeyService quietly (no status, no Event, no retry) and makes no request there for a while', async () => {
+      const cluster = new FakeCluster();
+      cluster.failApplyOf = 'Deployment';
+      cluster.failWith = new KubeApiError(403, 'Forbidden', 'PATCH x: 403 deployments "demo" is forbidden: unable to create new content in namespace team-a because it is being terminated');
+      const key = cluster.addKeyService({});
+      await expect(reconcile(key, cluster.deps())).resolves.toBeUndefined();
+      expect(cluster.take().filter((c) => !c.startsWith('apply') && !c.startsWith('get'))).toEqual([]);
+      await reconcile(key, cluster.deps());
+      expect(cluster.take()).toEqual([]);
+    });
+  });
+
+  describe('when the same failure is recorded again', () => {
+    it('raises the count of the one Event instead of adding another', async () => {
+      const cluster = new FakeCluster();
+      cluster.failApplyOf = 'Service';
+      const key = cluster.addKeyService({ serviceMonitor: { enabled: false }, alerts: { enabled: false } });
+      await expect(reconcile(key, cluster.deps())).rejects.toThrow();
+      cluster.failApplyOf = null;
+      await reconcile(key, cluster.deps());
+      (cluster.children.Service.get(key)?.spec as { ports: { port: number }[] }).ports[0] = { port: 9999 };
+      cluster.failApplyOf = 'Service';
+      cluster.take();
+      await expect(reconcile(key, cluster.deps())).rejects.toThrow();
+      expect(cluster.take().filter((c) => c.startsWith('event'))).toEqual(['event count 2']);
     });
   });
 

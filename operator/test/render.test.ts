@@ -17,9 +17,11 @@ metadata:
   name: ignored
 `;
 
+const KEYS = { now: new Date('2026-01-01T00:00:00Z'), mint: (now: Date) => ({ name: 'key-1', value: 'first-key-value', createdAt: now.toISOString() }) };
+
 describe('renderKeyServices', () => {
   it('prints every enabled child of every KeyService, without owner references', () => {
-    const result = renderKeyServices(SAMPLE, OPTIONS);
+    const result = renderKeyServices(SAMPLE, OPTIONS, KEYS);
     if (!result.ok) throw new Error(result.problems.join('; '));
     const docs = parseAllDocuments(result.yaml).map((d) => d.toJS() as { kind: string; metadata: Record<string, unknown> });
     expect(docs.map((d) => [d.kind, d.metadata.name, d.metadata.namespace, 'ownerReferences' in d.metadata])).toEqual([
@@ -31,7 +33,7 @@ describe('renderKeyServices', () => {
   });
 
   it('prints a plain Prometheus rules file with --rules', () => {
-    const result = renderKeyServices(SAMPLE, OPTIONS, true);
+    const result = renderKeyServices(SAMPLE, OPTIONS, KEYS, true);
     const rules = parse(result.ok ? result.yaml : '') as { groups: { name: string; rules: { alert: string }[] }[] };
     expect(rules.groups.map((g) => [g.name, g.rules.map((r) => r.alert)])).toEqual([
       ['keyservice.security.keys', ['KeyServiceDown', 'KeyServiceHighErrorRate', 'KeyServiceHighLatency', 'KeyServiceKeySizeNearLimit']],
@@ -39,14 +41,30 @@ describe('renderKeyServices', () => {
   });
 
   it('reports an invalid spec naming the KeyService and the field', () => {
-    expect(renderKeyServices(SAMPLE.replace('maxSize: 2048', 'maxSize: 0'), OPTIONS)).toEqual({
+    expect(renderKeyServices(SAMPLE.replace('maxSize: 2048', 'maxSize: 0'), OPTIONS, KEYS)).toEqual({
       ok: false,
       problems: ['keys: spec.maxSize: Too small: expected number to be >=1'],
     });
   });
 
+  it('prints the API keys Secret that a KeyService with spec.auth mounts, named as the Deployment mounts it', () => {
+    const result = renderKeyServices(SAMPLE.replace('maxSize: 2048', 'auth: { enabled: true }'), OPTIONS, KEYS);
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    const docs = parseAllDocuments(result.yaml).map((d) => d.toJS() as { kind: string; metadata: { name: string }; data?: Record<string, string> });
+    const mounted = JSON.stringify(docs.find((d) => d.kind === 'Deployment')).includes('"secretName":"keys"');
+    const secret = docs.find((d) => d.kind === 'Secret');
+    expect([mounted, secret?.metadata.name, Buffer.from(secret?.data?.current ?? '', 'base64').toString()]).toEqual([true, 'keys', 'first-key-value']);
+  });
+
+  it('refuses a name the Service could not carry', () => {
+    expect(renderKeyServices(SAMPLE.replace('name: keys', 'name: my.keys'), OPTIONS, KEYS)).toMatchObject({
+      ok: false,
+      problems: [expect.stringContaining('document 1: metadata.name must be at most 63 characters')],
+    });
+  });
+
   it('says so when the file holds no KeyService', () => {
-    expect(renderKeyServices('kind: ConfigMap\n', OPTIONS)).toEqual({ ok: false, problems: ['no KeyService (keyservice.io/v1alpha1) found'] });
+    expect(renderKeyServices('kind: ConfigMap\n', OPTIONS, KEYS)).toEqual({ ok: false, problems: ['no KeyService (keyservice.io/v1alpha1) found'] });
   });
 });
 

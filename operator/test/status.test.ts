@@ -10,6 +10,8 @@ const ROLLED_OUT: DeploymentObservation = {
   replicas: 2,
   readyReplicas: 2,
   updatedReplicas: 2,
+  available: true,
+  progressingReason: 'NewReplicaSetAvailable',
   failure: null,
 };
 
@@ -87,12 +89,29 @@ describe('computeStatus', () => {
 
   describe('when a new template is rolling out', () => {
     it.each([
-      ['the controller has not seen the new generation', { observedGeneration: 1 }],
+      ['the Deployment controller is rolling out a new ReplicaSet', { progressingReason: 'ReplicaSetUpdated' }],
       ['not every pod is updated', { updatedReplicas: 1 }],
       ['old pods still run', { replicas: 3 }],
     ])('is Progressing when %s', (_why, change) => {
       const status = computeStatus(input({ deployment: { ...ROLLED_OUT, ...change } }));
       expect(summary(status.conditions)?.[1]).toBe('Progressing=True/RolloutInProgress');
+    });
+  });
+
+  describe('when only the replicas change (kubectl scale, the HPA)', () => {
+    it('stays Ready while the old pods serve, although the Deployment is not Available until the new ones are, and is not Progressing', () => {
+      const scaling = { ...ROLLED_OUT, generation: 3, observedGeneration: 3, wanted: 4, replicas: 4, updatedReplicas: 4, readyReplicas: 2, available: false };
+      expect(summary(computeStatus(input({ deployment: scaling })).conditions)?.slice(0, 2)).toEqual([
+        'Ready=True/Available',
+        'Progressing=False/RolloutComplete',
+      ]);
+    });
+  });
+
+  describe('when a child could not be applied', () => {
+    it('is not Ready, however many pods are ready', () => {
+      const status = computeStatus(input({ failure: { reason: 'ChildNotOwned', message: 'The Service x/y exists' } }));
+      expect(status.conditions?.[0]).toMatchObject({ status: 'False', reason: 'ChildrenNotApplied' });
     });
   });
 
@@ -142,7 +161,7 @@ describe('computeStatus', () => {
   describe('when a condition keeps its status', () => {
     it('keeps its lastTransitionTime, and moves it when the status flips', () => {
       const first = computeStatus(input({ now: T0 }));
-      const second = computeStatus(input({ now: T1, previous: first.conditions ?? [], deployment: { ...ROLLED_OUT, readyReplicas: 1 } }));
+      const second = computeStatus(input({ now: T1, previous: first.conditions ?? [], deployment: { ...ROLLED_OUT, readyReplicas: 0, available: false } }));
       expect(second.conditions?.map((c) => c.lastTransitionTime)).toEqual([T1, T0, T0, T0, T0]);
     });
   });
@@ -172,13 +191,16 @@ describe('transitionEvents', () => {
             'The monitoring.coreos.com CRDs (ServiceMonitor, PrometheusRule) are not installed; install prometheus-operator and the operator creates them.',
         },
       ],
-      [{ type: 'Normal', reason: 'AsExpected', message: 'All children are applied.' }],
+      [
+        { type: 'Normal', reason: 'Available', message: '2/2 pods are ready.' },
+        { type: 'Normal', reason: 'AsExpected', message: 'All children are applied.' },
+      ],
     ]);
   });
 
   it('warns when Ready is lost', () => {
-    expect(transitionEvents(status({}), status({ deployment: { ...ROLLED_OUT, readyReplicas: 1 } }))).toEqual([
-      { type: 'Warning', reason: 'PodsNotReady', message: '1/2 pods are ready; the events of the pods say why the others are not.' },
+    expect(transitionEvents(status({}), status({ deployment: { ...ROLLED_OUT, readyReplicas: 0, available: false } }))).toEqual([
+      { type: 'Warning', reason: 'PodsNotReady', message: '0/2 pods are ready, too few for the Deployment to be available; the events of the pods say why.' },
     ]);
   });
 });

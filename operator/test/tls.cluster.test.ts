@@ -17,7 +17,7 @@ describe('spec.tls against a real control plane', () => {
   });
   afterAll(() => operator.stop());
 
-  it('mounts the cert-manager style Secret, serves HTTPS, probes the plain-HTTP metrics port and reports an https endpoint', async () => {
+  it('puts the cert-manager style Secret in the pod template with the TLS flags, probes the plain-HTTP metrics port and reports an https endpoint', async () => {
     const keyService = { apiVersion: 'keyservice.io/v1alpha1', kind: 'KeyService', metadata: { name: 'keys', namespace }, spec: { tls: { secretName: 'keys-tls' } } };
     kubectl(['apply', '-f', '-'], JSON.stringify(keyService));
     const pod = await eventually(() => {

@@ -4,6 +4,9 @@ import {
   CATEGORIES,
   GROUP,
   KIND,
+  NAME_MAX,
+  NAME_MESSAGE,
+  NAME_PATTERN,
   PLURAL,
   SHORT_NAMES,
   SINGULAR,
@@ -56,6 +59,12 @@ export function buildOpenApiSchema(): JsonSchema {
       spec: { ...schemaFor(keyServiceSpecSchema), default: {} },
       status: schemaFor(keyServiceStatusSchema),
     },
+    'x-kubernetes-validations': [
+      {
+        rule: `self.metadata.name.size() <= ${NAME_MAX} && self.metadata.name.matches(r'${NAME_PATTERN.source}')`,
+        message: NAME_MESSAGE,
+      },
+    ],
   };
 }
 
