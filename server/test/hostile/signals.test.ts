@@ -1,12 +1,14 @@
 import { jest } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { replaceFile } from '../certificates.js';
+import { issueServerCertificate, makeAuthority, replaceFile } from '../certificates.js';
 import { rawRequest } from '../http-client.js';
-import { killAllServerProcesses, startServerProcess, waitForOutput, type ServerProcess } from '../server-process.js';
+import { killAllServerProcesses, startServerProcess, stopServerProcess, waitForOutput, type ServerProcess } from '../server-process.js';
 import { openSocket, parseResponses, readUntilClosed } from './raw-http.js';
 
 jest.setTimeout(60_000);
@@ -162,6 +164,34 @@ describe('more signals (finding 8)', () => {
       server = await startServerProcess(['--api-keys-file', join(dir, 'api-keys'), '--reload-interval', '3600']);
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('reloads the certificate at once and keeps serving', async () => {
+      const first = makeAuthority(dir, 'first-ca');
+      const second = makeAuthority(dir, 'second-ca');
+      const [cert, key] = [join(dir, 'tls.crt'), join(dir, 'tls.key')];
+      const pair = issueServerCertificate(dir, first);
+      writeFileSync(cert, pair.cert);
+      writeFileSync(key, pair.key);
+      const https = await startServerProcess(['--tls-cert-file', cert, '--tls-key-file', key, '--reload-interval', '3600']);
+      const issuer = () =>
+        new Promise<string>((resolve, reject) => {
+          const ca = [first, second].map((authority) => readFileSync(authority.certFile));
+          const req = httpsGet({ host: '127.0.0.1', servername: 'localhost', port: https.srvPort, path: '/health', ca, agent: false }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(String((res.socket as TLSSocket).getPeerCertificate().issuer.CN)));
+          });
+          req.on('error', reject);
+        });
+      expect(await issuer()).toBe('first-ca');
+      const renewed = issueServerCertificate(dir, second);
+      replaceFile(key, renewed.key);
+      replaceFile(cert, renewed.cert);
+      https.child.kill('SIGHUP');
+      await waitForOutput(https, 'TLS certificate reloaded');
+      expect(await issuer()).toBe('second-ca');
+      expect(https.child.exitCode).toBeNull();
+      await stopServerProcess(https);
+    });
 
     it('reloads the API keys file at once and keeps serving', async () => {
       replaceFile(join(dir, 'api-keys'), `${NEW_KEY}\n`);
