@@ -11,7 +11,7 @@ export interface ConnectionLimits {
   maxQueuedBytes: number;
 }
 
-/** While draining, a connection with no request for this long is closed: its client has gone quiet. */
+/** While draining, a connection with no request for this long (counted from the drain's start at the earliest) is closed. */
 const DRAIN_IDLE_GRACE_MS = 1000;
 const DRAIN_POLL_MS = 100;
 
@@ -82,7 +82,8 @@ export class ConnectionTracker {
    */
   async drain(servers: readonly (Server | NetServer)[], timeoutMs: number): Promise<boolean> {
     const closed = servers.map((server) => new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve())));
-    const poll = setInterval(() => this.closeQuietConnections(), DRAIN_POLL_MS);
+    const drainStartMs = performance.now();
+    const poll = setInterval(() => this.closeQuietConnections(drainStartMs), DRAIN_POLL_MS);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
     const clean = await Promise.race([Promise.all(closed).then(() => true), timedOut]);
@@ -95,10 +96,11 @@ export class ConnectionTracker {
     return clean;
   }
 
-  private closeQuietConnections(): void {
+  /** Quiet since the drain began, at least: a client idle before it may be sending its next request right now. */
+  private closeQuietConnections(drainStartMs: number): void {
     const now = performance.now();
     for (const [socket, state] of this.sockets) {
-      if (state.inFlight === 0 && now - state.idleSinceMs >= DRAIN_IDLE_GRACE_MS) socket.destroy();
+      if (state.inFlight === 0 && now - Math.max(state.idleSinceMs, drainStartMs) >= DRAIN_IDLE_GRACE_MS) socket.destroy();
     }
   }
 

@@ -141,6 +141,8 @@ async function run(config: ServerConfig): Promise<void> {
   } catch (error) {
     refuseToStart(error);
   }
+  // Before the line that tells the world the server is up, so a SIGTERM sent on seeing it is never missed.
+  handleSignals(runtime, [servers.api, metricsServer], servers.watches);
   const scheme = config.tlsCertFile === undefined ? 'http' : 'https';
   const { apiKeysFile, tlsCertFile, tlsKeyFile, ...shown } = config;
   log.info(
@@ -148,7 +150,6 @@ async function run(config: ServerConfig): Promise<void> {
     `serving keys on ${scheme}://${config.host}:${config.srvPort}`,
   );
   if (config.faultRate > 0) log.warn({ faultRate: config.faultRate }, 'fault injection is on: some key requests fail on purpose');
-  handleSignals(runtime, [servers.api, metricsServer], servers.watches);
 }
 
 /**
