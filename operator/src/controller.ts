@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CHILD_TYPES, OPTIONAL_APIS, type ChildKind, type ChildType, type OptionalApi } from './desired/children.js';
+import { CHILD_TYPES, type ChildKind, type ChildType } from './desired/children.js';
 import { trimForCache } from './apply-plan.js';
 import { FIELD_MANAGER, MANAGED_BY, type DesiredOptions } from './desired/labels.js';
 import { errorMessage, isRetriable } from './errors.js';
@@ -11,6 +11,7 @@ import { reconcile, type ReconcileDeps } from './reconcile.js';
 import { API_VERSION, KIND, PLURAL } from './spec.js';
 import { WorkQueue, runWorkers } from './work-queue.js';
 import { mintApiKey } from './mint-api-key.js';
+import { OptionalWatches } from './optional-watches.js';
 
 export interface ControllerOptions {
   http: KubeHttp;
@@ -35,7 +36,7 @@ export class Controller {
   private readonly queue = new WorkQueue();
   private readonly keyServices: Informer;
   private readonly children = new Map<ChildKind, Informer>();
-  private readonly availableApis = new Set<OptionalApi>();
+  private readonly optional: OptionalWatches;
   private readonly timers: NodeJS.Timeout[] = [];
   private workers: Promise<void> | undefined;
   private synced = false;
@@ -48,6 +49,14 @@ export class Controller {
       onEvent: (type, obj) => (type === 'DELETED' ? this.queue.forget(objectKey(obj)) : this.enqueue(objectKey(obj))),
       transform: (obj) => trimForCache(obj, FIELD_MANAGER),
     });
+    this.optional = new OptionalWatches({
+      hasResources: (groupVersion, plurals) => o.api.hasResources(groupVersion, plurals),
+      makeInformer: (type, onError) => this.childInformer(type, onError),
+      pollMs: o.monitoringPollSeconds * 1000,
+      syncTimeoutMs: 30_000,
+      log: o.log,
+      onChange: () => this.resync(),
+    });
   }
 
   isSynced(): boolean {
@@ -59,8 +68,9 @@ export class Controller {
     this.o.metrics.queueDepth.set(this.queue.length);
   }
 
-  private childInformer(type: ChildType): Informer {
+  private childInformer(type: ChildType, onError?: (error: unknown) => void): Informer {
     return new Informer({
+      ...(onError ? { onError } : {}),
       http: this.o.http,
       path: resourcePath(type.apiVersion, type.plural, this.o.watchNamespace ?? undefined),
       labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}`,
@@ -76,8 +86,9 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    await this.pollOptionalApis();
-    for (const type of CHILD_TYPES.filter((t) => t.api === null)) this.children.set(type.kind, this.childInformer(type));
+    await this.optional.start();
+    const builtIn = CHILD_TYPES.filter((t) => t.api === null && t.kind !== 'Secret');
+    for (const type of builtIn) this.children.set(type.kind, this.childInformer(type));
     for (const informer of this.children.values()) informer.start();
     await Promise.all([...this.children.values()].map((i) => i.synced));
     this.keyServices.start();
@@ -85,7 +96,6 @@ export class Controller {
     this.synced = true;
     this.workers = runWorkers(this.queue, this.o.workers, (key) => this.handle(key));
     this.every(this.o.resyncSeconds, () => this.resync());
-    this.every(this.o.monitoringPollSeconds, () => this.pollOptionalApis());
     this.o.log.info({ namespace: this.o.watchNamespace ?? 'all' }, 'controller started');
   }
 
@@ -99,45 +109,20 @@ export class Controller {
     for (const ks of this.keyServices.list()) this.enqueue(objectKey(ks));
   }
 
-  private async pollOptionalApis(): Promise<void> {
-    for (const api of Object.keys(OPTIONAL_APIS) as OptionalApi[]) await this.pollOptionalApi(api);
-  }
-
-  /** Starts or stops the watches of an optional API's kinds as prometheus-operator's CRDs come and go. */
-  private async pollOptionalApi(api: OptionalApi): Promise<void> {
-    const { groupVersion, plurals } = OPTIONAL_APIS[api];
-    let available: boolean;
-    try {
-      available = await this.o.api.hasResources(groupVersion, plurals);
-    } catch (error) {
-      this.o.log.warn({ err: errorMessage(error), groupVersion }, 'could not look up an optional API');
-      return;
-    }
-    if (available === this.availableApis.has(api)) return;
-    const types = CHILD_TYPES.filter((t) => t.api === api);
-    if (available) {
-      const informers = types.map((t) => [t.kind, this.childInformer(t)] as const);
-      for (const [kind, informer] of informers) {
-        this.children.set(kind, informer);
-        informer.start();
-      }
-      await Promise.all(informers.map(([, i]) => i.synced));
-      this.availableApis.add(api);
-    } else {
-      await Promise.all(types.map((t) => this.children.get(t.kind)?.stop() ?? Promise.resolve()));
-      for (const t of types) this.children.delete(t.kind);
-      this.availableApis.delete(api);
-    }
-    this.o.log.info({ groupVersion, available }, 'prometheus-operator CRDs changed; reconciling every KeyService');
-    this.resync();
+  private optionalCaches(): Partial<Record<ChildKind, Informer>> {
+    return Object.fromEntries(CHILD_TYPES.flatMap(({ kind }) => (this.optional.informer(kind) ? [[kind, this.optional.informer(kind)]] : [])));
   }
 
   private deps(): ReconcileDeps {
     return {
       api: this.o.api,
       keyServices: this.keyServices,
-      children: Object.fromEntries(this.children),
-      apiAvailable: (api) => this.availableApis.has(api),
+      children: { ...Object.fromEntries(this.children), ...this.optionalCaches() },
+      apiAvailable: (api) => this.optional.state(api).state === 'available',
+      watchFailure: (watch) => {
+        const state = this.optional.state(watch);
+        return state.state === 'failed' ? state.message : null;
+      },
       mintKey: mintApiKey,
       options: this.o.desired,
       now: this.o.now,
@@ -174,7 +159,7 @@ export class Controller {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.queue.shutDown();
-    await Promise.all([this.keyServices.stop(), ...[...this.children.values()].map((i) => i.stop())]);
+    await Promise.all([this.keyServices.stop(), this.optional.stop(), ...[...this.children.values()].map((i) => i.stop())]);
     await this.workers;
   }
 }

@@ -25,9 +25,11 @@ export const Reason = {
   MonitoringApplied: 'MonitoringApplied',
   MonitoringDisabled: 'MonitoringDisabled',
   MonitoringCrdsMissing: 'MonitoringCRDsMissing',
+  MonitoringApiUnavailable: 'MonitoringAPIUnavailable',
   /** AlertingReady */
   AlertingApplied: 'AlertingApplied',
   AlertingNotConfigured: 'AlertingNotConfigured',
   AlertingCrdMissing: 'AlertmanagerConfigCRDMissing',
+  AlertingApiUnavailable: 'AlertmanagerConfigAPIUnavailable',
 } as const;
 export type ReasonName = (typeof Reason)[keyof typeof Reason];

@@ -7,6 +7,7 @@ import { buildApiKeysSecret, planApiKeys, storedKeysOf, type ApiKeysPlan, type S
 import { endpointForKeyService } from './desired/service.js';
 import { TerminalError, errorMessage, isRetriable } from './errors.js';
 import type { KubeApi, KubeObject } from './kube.js';
+import type { OptionalWatch } from './optional-watches.js';
 import { Reason, type ReasonName } from './reasons.js';
 import { API_VERSION, KIND, PLURAL, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
 import {
@@ -33,6 +34,8 @@ export interface ReconcileDeps {
   /** Caches of the children by kind; a kind of an optional API is absent while its CRD is not installed. */
   children: Partial<Record<ChildKind, ObjectCache>>;
   apiAvailable: (api: OptionalApi) => boolean;
+  /** Why an optional watch failed (forbidden, failing), or null; absent means none ever fails. */
+  watchFailure?: (watch: OptionalWatch) => string | null;
   options: DesiredOptions;
   now: () => Date;
   log: Logger;
@@ -55,14 +58,14 @@ interface Outcome {
   requeueAt?: Date;
 }
 
-function monitoringState(ks: KeyService, available: boolean): MonitoringState {
+function monitoringState(ks: KeyService, available: boolean, failed: boolean): MonitoringState {
   if (!ks.spec.serviceMonitor.enabled && !ks.spec.alerts.enabled) return 'disabled';
-  return available ? 'applied' : 'crds-missing';
+  return available ? 'applied' : failed ? 'unavailable' : 'crds-missing';
 }
 
-function alertingState(ks: KeyService, available: boolean): AlertingState {
+function alertingState(ks: KeyService, available: boolean, failed: boolean): AlertingState {
   if (ks.spec.alerting.slack === undefined && ks.spec.alerting.email === undefined) return 'not-configured';
-  return available ? 'applied' : 'crds-missing';
+  return available ? 'applied' : failed ? 'unavailable' : 'crds-missing';
 }
 
 /** True when the Deployment's replicas must first pass to the handoff manager (autoscaling just turned on). */
@@ -103,8 +106,8 @@ function planKeysFor(ks: KeyService, deps: ReconcileDeps): ApiKeysPlan | null {
 async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
   const outcome: Outcome = {
     failure: null,
-    monitoring: monitoringState(ks, deps.apiAvailable('monitoring')),
-    alerting: alertingState(ks, deps.apiAvailable('alerting')),
+    monitoring: monitoringState(ks, deps.apiAvailable('monitoring'), !!deps.watchFailure?.('monitoring')),
+    alerting: alertingState(ks, deps.apiAvailable('alerting'), !!deps.watchFailure?.('alerting')),
     endpoint: endpointForKeyService(ks),
   };
   const keys = planKeysFor(ks, deps);

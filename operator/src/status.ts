@@ -1,8 +1,8 @@
 import { ConditionType, Reason, type ConditionTypeName, type ReasonName } from './reasons.js';
 import type { Condition, KeyServiceStatus } from './spec.js';
 
-export type MonitoringState = 'applied' | 'disabled' | 'crds-missing' | 'blocked';
-export type AlertingState = 'applied' | 'not-configured' | 'crds-missing' | 'blocked';
+export type MonitoringState = 'applied' | 'disabled' | 'crds-missing' | 'unavailable' | 'blocked';
+export type AlertingState = 'applied' | 'not-configured' | 'crds-missing' | 'unavailable' | 'blocked';
 
 /** The part of a live Deployment that status is computed from. */
 export interface DeploymentObservation {
@@ -75,6 +75,12 @@ const MONITORING: Record<MonitoringState, ConditionValue> = {
     message:
       'The monitoring.coreos.com CRDs (ServiceMonitor, PrometheusRule) are not installed; install prometheus-operator and the operator creates them.',
   },
+  unavailable: {
+    status: 'False',
+    reason: Reason.MonitoringApiUnavailable,
+    message:
+      'The operator cannot watch ServiceMonitors and PrometheusRules (forbidden by its RBAC, or the API fails); its log says why, and it tries again every poll.',
+  },
 };
 
 const ALERTING: Record<AlertingState, ConditionValue> = {
@@ -90,6 +96,11 @@ const ALERTING: Record<AlertingState, ConditionValue> = {
     reason: Reason.AlertingCrdMissing,
     message:
       'The AlertmanagerConfig CRD (monitoring.coreos.com/v1alpha1) is not installed, so spec.alerting cannot be routed; install prometheus-operator and the operator creates it.',
+  },
+  unavailable: {
+    status: 'False',
+    reason: Reason.AlertingApiUnavailable,
+    message: 'The operator cannot watch AlertmanagerConfigs (forbidden by its RBAC, or the API fails); its log says why, and it tries again every poll.',
   },
 };
 
@@ -136,8 +147,8 @@ type EventRule = (c: Condition, before: Condition | undefined) => 'Normal' | 'Wa
 const EVENT_RULES: Record<string, EventRule> = {
   [ConditionType.Degraded]: (c, before) => (c.status === 'True' ? 'Warning' : before?.status === 'True' ? 'Normal' : null),
   [ConditionType.Ready]: (c, before) => (c.status === 'True' ? 'Normal' : before?.status === 'True' ? 'Warning' : null),
-  [ConditionType.MonitoringReady]: (c) => (c.reason === Reason.MonitoringCrdsMissing ? 'Warning' : null),
-  [ConditionType.AlertingReady]: (c) => (c.reason === Reason.AlertingCrdMissing ? 'Warning' : null),
+  [ConditionType.MonitoringReady]: (c) => (c.reason === Reason.MonitoringCrdsMissing || c.reason === Reason.MonitoringApiUnavailable ? 'Warning' : null),
+  [ConditionType.AlertingReady]: (c) => (c.reason === Reason.AlertingCrdMissing || c.reason === Reason.AlertingApiUnavailable ? 'Warning' : null),
 };
 
 function eventFor(c: Condition, before: Condition | undefined): EventRecord | null {
