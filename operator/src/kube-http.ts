@@ -24,6 +24,8 @@ export interface KubeHttpOptions {
   timeoutMs?: number;
   /** Checked just before a write leaves: false (leadership lost) refuses it with WriteFencedError. */
   mayWrite?: () => boolean;
+  /** Names this process in the API server's audit log, as client-go's user agent does. */
+  userAgent?: string;
 }
 
 /** A write refused because this process no longer leads: another operator may be acting already. */
@@ -48,7 +50,7 @@ export interface KubeHttp {
  * plain request, so this layer sends bytes as given, over one keep-alive agent.
  */
 export function createKubeHttp(connection: KubeConnection, settings: KubeHttpOptions = {}): KubeHttp {
-  const { observe = () => undefined, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, mayWrite = () => true } = settings;
+  const { observe = () => undefined, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, mayWrite = () => true, userAgent = 'keyservice-operator' } = settings;
   const base = new URL(connection.server);
   const transport = base.protocol === 'https:' ? https : http;
   const prefix = base.pathname.replace(/\/$/, '');
@@ -68,7 +70,7 @@ export function createKubeHttp(connection: KubeConnection, settings: KubeHttpOpt
 
   async function options(req: KubeRequest, signal: AbortSignal): Promise<http.RequestOptions> {
     const query = new URLSearchParams(req.query ?? {}).toString();
-    const headers: Record<string, string> = { accept: 'application/json', ...(await connection.headers()) };
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent, ...(await connection.headers()) };
     if (req.body !== undefined) headers['content-type'] = req.contentType ?? 'application/json';
     return {
       method: req.method,

@@ -45,11 +45,13 @@ async function runOperator(config: OperatorConfig, env: NodeJS.ProcessEnv): Prom
   const metrics: OperatorMetrics = createOperatorMetrics();
   const connection = await connect(env);
   const observe = (method: string, code: number | 'error') => metrics.apiRequests.inc({ method, code: String(code) });
+  const userAgent = `keyservice-operator/${config.identity.replace(/[^\x21-\x7e]/g, '_')}`;
   // The Lease has a client (and sockets) of its own, so that renewals never queue behind the reconciles' requests.
   const elector = config.leaderElect
-    ? leaderElector(createKubeHttp(connection, { observe, timeoutMs: config.requestTimeoutMs }), config, log)
+    ? leaderElector(createKubeHttp(connection, { observe, userAgent, timeoutMs: config.requestTimeoutMs }), config, log)
     : null;
-  const http = createKubeHttp(connection, { observe, timeoutMs: config.requestTimeoutMs, mayWrite: () => elector?.isLeader() ?? true });
+  const mayWrite = () => elector?.isLeader() ?? true;
+  const http = createKubeHttp(connection, { observe, userAgent, timeoutMs: config.requestTimeoutMs, mayWrite });
   const controller = new Controller({
     http,
     api: createKubeApi(http),
