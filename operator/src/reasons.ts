@@ -5,6 +5,7 @@ export const ConditionType = {
   Degraded: 'Degraded',
   MonitoringReady: 'MonitoringReady',
   AlertingReady: 'AlertingReady',
+  AuthReady: 'AuthReady',
 } as const;
 export type ConditionTypeName = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -21,6 +22,7 @@ export const Reason = {
   InvalidSpec: 'InvalidSpec',
   ApplyFailed: 'ApplyFailed',
   RolloutStuck: 'RolloutStuck',
+  ApiKeysRepaired: 'APIKeysRepaired',
   /** MonitoringReady */
   MonitoringApplied: 'MonitoringApplied',
   MonitoringDisabled: 'MonitoringDisabled',
@@ -31,5 +33,8 @@ export const Reason = {
   AlertingNotConfigured: 'AlertingNotConfigured',
   AlertingCrdMissing: 'AlertmanagerConfigCRDMissing',
   AlertingApiUnavailable: 'AlertmanagerConfigAPIUnavailable',
+  /** AuthReady */
+  KeysServed: 'KeysServed',
+  SecretAccessMissing: 'SecretAccessMissing',
 } as const;
 export type ReasonName = (typeof Reason)[keyof typeof Reason];

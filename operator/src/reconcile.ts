@@ -9,7 +9,7 @@ import { TerminalError, errorMessage, isRetriable } from './errors.js';
 import type { KubeApi, KubeObject } from './kube.js';
 import type { OptionalWatch } from './optional-watches.js';
 import { Reason, type ReasonName } from './reasons.js';
-import { API_VERSION, KIND, PLURAL, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
+import { API_VERSION, KIND, PLURAL, durationMs, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
 import {
   computeStatus,
   observeDeployment,
@@ -54,6 +54,10 @@ interface Outcome {
   alerting: AlertingState;
   endpoint: string;
   apiKeys?: { currentKey: string; nextRotation: string };
+  /** AuthReady, while spec.auth is enabled. */
+  auth?: { status: 'True' | 'False'; reason: ReasonName; message: string };
+  /** A repair made along the way: reported as Degraded (with an Event) but not retried. */
+  repaired?: { reason: ReasonName; message: string } | undefined;
   /** When the KeyService must be looked at again although nothing changed (the next key rotation step). */
   requeueAt?: Date;
 }
@@ -97,22 +101,44 @@ async function applyChild(child: DesiredChild, ks: KeyService, deps: ReconcileDe
  * The API keys step of spec.auth: the stored keys rotated one step if due. The Secret it implies depends on the
  * stored keys and the clock, so it is built here and handed to the same apply as every other child.
  */
-function planKeysFor(ks: KeyService, deps: ReconcileDeps): ApiKeysPlan | null {
+function planKeysFor(ks: KeyService, deps: ReconcileDeps): { plan: ApiKeysPlan; problem: string | null } | null {
   if (!ks.spec.auth.enabled) return null;
   const live = deps.children.Secret?.get(`${ks.metadata.namespace}/${ks.metadata.name}`) as Parameters<typeof storedKeysOf>[0];
-  return planApiKeys(storedKeysOf(live), deps.now(), ks, deps.mintKey);
+  const stored = storedKeysOf(live, deps.now(), durationMs(ks.spec.auth.propagation));
+  return { plan: planApiKeys(stored.keys, deps.now(), ks, deps.mintKey), problem: stored.problem };
 }
 
-async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
-  const outcome: Outcome = {
+function baseOutcome(ks: KeyService, deps: ReconcileDeps): Outcome {
+  return {
     failure: null,
     monitoring: monitoringState(ks, deps.apiAvailable('monitoring'), !!deps.watchFailure?.('monitoring')),
     alerting: alertingState(ks, deps.apiAvailable('alerting'), !!deps.watchFailure?.('alerting')),
     endpoint: endpointForKeyService(ks),
   };
-  const keys = planKeysFor(ks, deps);
+}
+
+/** Why spec.auth cannot be served: the operator may not read and write Secrets (the default install). */
+function secretsBlocked(ks: KeyService, deps: ReconcileDeps): string | null {
+  if (!ks.spec.auth.enabled || deps.children.Secret !== undefined) return null;
+  const why = deps.watchFailure?.('secrets') ?? 'the Secret watch has not started';
+  return `spec.auth needs the operator to read and write Secrets, and it cannot (${why}). Install with the Secrets grant (helm: auth.manageSecrets=true; kustomize: the components/secrets-access component).`;
+}
+
+function withKeys(outcome: Outcome, ks: KeyService, planned: ReturnType<typeof planKeysFor>): Outcome {
+  if (planned === null) return outcome;
+  const { plan, problem } = planned;
+  const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+  const auth = { status: 'True' as const, reason: Reason.KeysServed, message: `The pods accept ${plan.keys.length} key(s); clients use ${plan.current.name}.` };
+  return { ...outcome, auth, repaired: repairOf(ks, problem), apiKeys: { currentKey: plan.current.name, nextRotation: iso(plan.nextRotation) }, requeueAt: plan.nextEventAt };
+}
+
+async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
+  const outcome = baseOutcome(ks, deps);
+  const blocked = secretsBlocked(ks, deps);
+  const planned = blocked === null ? planKeysFor(ks, deps) : null;
   for (const built of buildChildren(ks, deps.options)) {
-    const child = keys && built.type.kind === 'Secret' ? { ...built, object: buildApiKeysSecret(ks, keys, deps.options) } : built;
+    if (built.type.kind === 'Secret' && blocked !== null) continue;
+    const child = planned && built.type.kind === 'Secret' ? { ...built, object: buildApiKeysSecret(ks, planned.plan, deps.options) } : built;
     if (child.type.api !== null && !deps.apiAvailable(child.type.api)) continue;
     try {
       await applyChild(child, ks, deps);
@@ -121,9 +147,14 @@ async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
       return { ...outcome, failure: { reason: Reason.ApplyFailed, message, error: error as Error } };
     }
   }
-  if (keys === null) return outcome;
-  const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
-  return { ...outcome, apiKeys: { currentKey: keys.current.name, nextRotation: iso(keys.nextRotation) }, requeueAt: keys.nextEventAt };
+  if (blocked !== null) return { ...outcome, auth: { status: 'False', reason: Reason.SecretAccessMissing, message: blocked } };
+  return withKeys(outcome, ks, planned);
+}
+
+function repairOf(ks: KeyService, problem: string | null): Outcome['repaired'] {
+  if (problem === null) return undefined;
+  const message = `The API keys Secret ${ks.metadata.name} was not as the operator left it (${problem}); it was rewritten keeping every key the pods accepted and the current key current.`;
+  return { reason: Reason.ApiKeysRepaired, message };
 }
 
 function invalidSpec(problems: string[]): Outcome {
@@ -187,7 +218,8 @@ function statusFor(raw: KubeObject, outcome: Outcome, deployment: KubeObject | u
     monitoring: outcome.monitoring,
     alerting: outcome.alerting,
     apiKeys: outcome.apiKeys,
-    failure: failure ? { reason: failure.reason, message: failure.message } : null,
+    auth: outcome.auth,
+    failure: failure ? { reason: failure.reason, message: failure.message } : (outcome.repaired ?? null),
   });
 }
 

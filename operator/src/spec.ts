@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_UNITS_MS, celDurationMs } from './cel-duration.js';
 
 /** The one definition of the KeyService resource: the CRD in crds/ is generated from these schemas. */
 export const GROUP = 'keyservice.io';
@@ -24,7 +25,6 @@ const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTP
 const DURATION = /^(0|([0-9]+(ms|s|m|h|d|w|y))+)$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 };
 
 /** Milliseconds in a Prometheus-style duration such as 1h30m (checked against DURATION first). */
 export function durationMs(value: string): number {
@@ -36,6 +36,9 @@ const quantity = (what: string) =>
   z.string().regex(QUANTITY).describe(`${what}, a Kubernetes quantity such as 100m, 1 or 64Mi`);
 const duration = (what: string) =>
   z.string().regex(DURATION).describe(`${what}, a Prometheus duration such as 30s, 5m or 1h`);
+/** A duration CEL can read: short, so the API server's cost estimate of celDurationMs stays small. */
+const authDuration = (what: string) => duration(what).max(32);
+
 const labels = (what: string) =>
   z
     .record(z.string().regex(LABEL_KEY), z.string().max(63))
@@ -197,12 +200,29 @@ export const keyServiceSpecSchema = z
     auth: z
       .object({
         enabled: z.boolean().default(false).describe('Require an API key on /key; the operator keeps and rotates the keys in a Secret named after the KeyService'),
-        rotationInterval: duration('How often a new API key is added').default('24h'),
-        overlap: duration('How long the previous key stays valid once the new one is current').default('1h'),
+        rotationInterval: authDuration('How often a new API key is added').default('24h'),
+        overlap: authDuration('How long the previous key stays valid once the new one is current').default('1h'),
+        propagation: authDuration(
+          'How long a new key waits before it is announced as current: the kubelet\'s Secret sync plus the server\'s reload',
+        ).default('90s'),
       })
       .refine((auth) => durationMs(auth.overlap) < durationMs(auth.rotationInterval), {
         message: 'spec.auth.overlap must be shorter than spec.auth.rotationInterval',
         path: ['overlap'],
+      })
+      .refine((auth) => durationMs(auth.overlap) >= 2 * durationMs(auth.propagation), {
+        message: 'spec.auth.overlap must be at least twice spec.auth.propagation',
+        path: ['overlap'],
+      })
+      // The API server enforces the same bound; the has() guards let the bare `default: {}` through.
+      .meta({
+        'x-kubernetes-validations': [
+          {
+            rule: `!has(self.overlap) || !has(self.propagation) || ${celDurationMs('self.overlap')} >= 2 * ${celDurationMs('self.propagation')}`,
+            message: 'spec.auth.overlap must be at least twice spec.auth.propagation',
+            fieldPath: '.overlap',
+          },
+        ],
       })
       .prefault({})
       .describe('API keys for the key API, rotated by the operator'),

@@ -27,11 +27,13 @@ export interface StatusInput {
   monitoring: MonitoringState;
   alerting: AlertingState;
   apiKeys?: { currentKey: string; nextRotation: string } | undefined;
+  /** AuthReady, reported while spec.auth is enabled. */
+  auth?: ConditionValue | undefined;
   /** Why the spec could not be parsed or the children could not be applied; null when all went through. */
   failure: { reason: ReasonName; message: string } | null;
 }
 
-interface ConditionValue {
+export interface ConditionValue {
   status: 'True' | 'False' | 'Unknown';
   reason: ReasonName;
   message: string;
@@ -127,6 +129,7 @@ export function computeStatus(input: StatusInput): KeyServiceStatus {
       condition(ConditionType.Degraded, degradation(input), input),
       condition(ConditionType.MonitoringReady, MONITORING[input.monitoring], input),
       condition(ConditionType.AlertingReady, ALERTING[input.alerting], input),
+      ...(input.auth ? [condition(ConditionType.AuthReady, input.auth, input)] : []),
     ],
     replicas: d?.replicas ?? 0,
     readyReplicas: d?.readyReplicas ?? 0,
@@ -148,6 +151,7 @@ const EVENT_RULES: Record<string, EventRule> = {
   [ConditionType.Degraded]: (c, before) => (c.status === 'True' ? 'Warning' : before?.status === 'True' ? 'Normal' : null),
   [ConditionType.Ready]: (c, before) => (c.status === 'True' ? 'Normal' : before?.status === 'True' ? 'Warning' : null),
   [ConditionType.MonitoringReady]: (c) => (c.reason === Reason.MonitoringCrdsMissing || c.reason === Reason.MonitoringApiUnavailable ? 'Warning' : null),
+  [ConditionType.AuthReady]: (c, before) => (c.status === 'False' ? 'Warning' : before?.status === 'False' ? 'Normal' : null),
   [ConditionType.AlertingReady]: (c) => (c.reason === Reason.AlertingCrdMissing || c.reason === Reason.AlertingApiUnavailable ? 'Warning' : null),
 };
 

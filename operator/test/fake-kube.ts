@@ -11,6 +11,7 @@ const KIND_BY_PLURAL: Record<string, ChildKind> = {
   horizontalpodautoscalers: 'HorizontalPodAutoscaler',
   servicemonitors: 'ServiceMonitor',
   prometheusrules: 'PrometheusRule',
+  secrets: 'Secret',
 };
 
 /**
