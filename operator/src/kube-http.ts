@@ -54,7 +54,7 @@ export function createKubeHttp(connection: KubeConnection, settings: KubeHttpOpt
   const base = new URL(connection.server);
   const transport = base.protocol === 'https:' ? https : http;
   const prefix = base.pathname.replace(/\/$/, '');
-  const agent = new transport.Agent({ keepAlive: true, maxSockets: 64, ...connection.tls });
+  const agent = connection.agent ?? new transport.Agent({ keepAlive: true, maxSockets: 64, ...connection.tls });
 
   /** The request's own signal (if any) and its deadline: whichever comes first aborts it. */
   function deadline(req: KubeRequest, ms: number): AbortSignal {

@@ -5,7 +5,7 @@ import { parseOperatorCommand, type OperatorConfig } from './config.js';
 import { Controller } from './controller.js';
 import { errorMessage } from './errors.js';
 import { createHealthServer } from './health-server.js';
-import { NeedsClientNode, loadConnection, loadConnectionWithClientNode, type KubeConnection } from './kube-connection.js';
+import { loadConnection } from './kube-connection.js';
 import { createKubeHttp, type KubeHttp } from './kube-http.js';
 import { createKubeApi } from './kube.js';
 import { LeaderElector, createLeaseStore } from './leader-election.js';
@@ -17,15 +17,6 @@ const DASHBOARD_FILE = new URL('../../../helm-chart/dashboards/keyservice.json',
 const readDashboard = () => readFileSync(DASHBOARD_FILE, 'utf8');
 
 const sleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
-
-async function connect(env: NodeJS.ProcessEnv): Promise<KubeConnection> {
-  try {
-    return loadConnection(env);
-  } catch (error) {
-    if (error instanceof NeedsClientNode) return loadConnectionWithClientNode();
-    throw error;
-  }
-}
 
 function leaderElector(http: KubeHttp, config: OperatorConfig, log: Logger): LeaderElector {
   return new LeaderElector(createLeaseStore(http, config.leaderElectionNamespace, config.leaderElectionId), {
@@ -43,7 +34,7 @@ function leaderElector(http: KubeHttp, config: OperatorConfig, log: Logger): Lea
 async function runOperator(config: OperatorConfig, env: NodeJS.ProcessEnv): Promise<void> {
   const log = pino({ level: config.logLevel, base: { component: 'keyservice-operator' } });
   const metrics: OperatorMetrics = createOperatorMetrics();
-  const connection = await connect(env);
+  const connection = await loadConnection(env);
   const observe = (method: string, code: number | 'error') => metrics.apiRequests.inc({ method, code: String(code) });
   const userAgent = `keyservice-operator/${config.identity.replace(/[^\x21-\x7e]/g, '_')}`;
   // The Lease has a client (and sockets) of its own, so that renewals never queue behind the reconciles' requests.
