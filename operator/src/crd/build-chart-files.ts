@@ -86,6 +86,7 @@ export function buildValuesSchema(): JsonSchema {
             properties: { enabled: { type: 'boolean' }, minAvailable: { type: 'integer', minimum: 0 } },
           },
           networkPolicy: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
+          secretsAccess: { type: 'boolean' },
         },
       },
       dashboard: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
