@@ -34,9 +34,12 @@ async function setUp(): Promise<Setup> {
     res.end('{"gitVersion":"v1.0.0"}');
   });
   const tunnels: string[] = [];
+  // Tunnelled sockets leave the HTTP server's bookkeeping, so close() would wait on them: they are ended here.
+  const tunnelSockets: net.Socket[] = [];
   const proxy = http.createServer();
   proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
     tunnels.push(req.url ?? '');
+    tunnelSockets.push(socket);
     const [host = '', port = ''] = (req.url ?? '').split(':');
     const upstream = net.connect(Number(port), host, () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -52,6 +55,7 @@ async function setUp(): Promise<Setup> {
   const close = async () => {
     api.closeAllConnections();
     proxy.closeAllConnections();
+    for (const socket of tunnelSockets) socket.destroy();
     await Promise.all([new Promise((r) => api.close(r)), new Promise((r) => proxy.close(r))]);
     rmSync(dir, { recursive: true, force: true });
   };
