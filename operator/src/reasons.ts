@@ -6,6 +6,7 @@ export const ConditionType = {
   MonitoringReady: 'MonitoringReady',
   AlertingReady: 'AlertingReady',
   AuthReady: 'AuthReady',
+  Paused: 'Paused',
 } as const;
 export type ConditionTypeName = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -36,5 +37,8 @@ export const Reason = {
   /** AuthReady */
   KeysServed: 'KeysServed',
   SecretAccessMissing: 'SecretAccessMissing',
+  /** Paused */
+  PausedByAnnotation: 'PausedByAnnotation',
+  Resumed: 'Resumed',
 } as const;
 export type ReasonName = (typeof Reason)[keyof typeof Reason];

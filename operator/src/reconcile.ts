@@ -7,6 +7,7 @@ import { buildApiKeysSecret, planApiKeys, storedKeysOf, type ApiKeysPlan, type S
 import { endpointForKeyService } from './desired/service.js';
 import { TerminalError, errorMessage, isRetriable } from './errors.js';
 import type { KubeApi, KubeObject } from './kube.js';
+import { isPaused, pausedStatus, withControlState } from './control-annotations.js';
 import type { OptionalWatch } from './optional-watches.js';
 import { Reason, type ReasonName } from './reasons.js';
 import { API_VERSION, KIND, PLURAL, durationMs, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
@@ -231,12 +232,17 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<numbe
   const raw = deps.keyServices.get(key);
   // A deleted KeyService needs nothing: owner references let the garbage collector remove its children.
   if (!raw || raw.metadata.deletionTimestamp) return undefined;
+  if (isPaused(raw)) {
+    const at = deps.now().toISOString().replace(/\.\d+Z$/, 'Z');
+    await writeStatus(raw, pausedStatus(raw, at), deps, at);
+    return undefined;
+  }
 
   const parsed = parseSpec(raw.spec);
   const outcome = parsed.ok ? await applyAll(toKeyService(raw, parsed.spec), deps) : invalidSpec(parsed.problems);
 
   const now = deps.now().toISOString().replace(/\.\d+Z$/, 'Z');
-  const status = statusFor(raw, outcome, deps.children.Deployment?.get(key), now);
+  const status = withControlState(statusFor(raw, outcome, deps.children.Deployment?.get(key), now), raw, now);
   await writeStatus(raw, status, deps, now);
 
   const error = outcome.failure?.error;

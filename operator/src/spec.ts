@@ -292,6 +292,7 @@ export const keyServiceStatusSchema = z
       })
       .optional()
       .describe('API key rotation, while spec.auth.enabled'),
+    lastHandledReconcileAt: z.string().optional().describe('The keyservice.io/reconcile-requested-at value last reconciled'),
   })
   .describe('Observed state of a key server');
 

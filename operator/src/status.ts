@@ -151,6 +151,7 @@ const EVENT_RULES: Record<string, EventRule> = {
   [ConditionType.Degraded]: (c, before) => (c.status === 'True' ? 'Warning' : before?.status === 'True' ? 'Normal' : null),
   [ConditionType.Ready]: (c, before) => (c.status === 'True' ? 'Normal' : before?.status === 'True' ? 'Warning' : null),
   [ConditionType.MonitoringReady]: (c) => (c.reason === Reason.MonitoringCrdsMissing || c.reason === Reason.MonitoringApiUnavailable ? 'Warning' : null),
+  [ConditionType.Paused]: () => 'Normal',
   [ConditionType.AuthReady]: (c, before) => (c.status === 'False' ? 'Warning' : before?.status === 'False' ? 'Normal' : null),
   [ConditionType.AlertingReady]: (c) => (c.reason === Reason.AlertingCrdMissing || c.reason === Reason.AlertingApiUnavailable ? 'Warning' : null),
 };
