@@ -15,6 +15,7 @@ export interface OperatorConfig {
   resyncSeconds: number;
   monitoringPollSeconds: number;
   workers: number;
+  requestTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -51,6 +52,7 @@ const FLAGS = {
   'resync-seconds': { help: 'reconcile every KeyService at least this often (default 300)', schema: integerIn(10, 86400) },
   'monitoring-poll-seconds': { help: 'how often to look for the monitoring.coreos.com CRDs (default 30)', schema: integerIn(1, 3600) },
   workers: { help: 'KeyServices reconciled at once (default 4)', schema: integerIn(1, 64) },
+  'request-timeout-seconds': { help: 'give up on an API server request after this long (default 30)', schema: integerIn(1, 600) },
   'log-level': { help: 'fatal|error|warn|info|debug|trace|silent (default info)', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) },
 } as const;
 type FlagName = keyof typeof FLAGS;
@@ -118,6 +120,7 @@ function defaults(env: Readonly<Record<string, string | undefined>>): Record<Fla
     'resync-seconds': 300,
     'monitoring-poll-seconds': 30,
     workers: 4,
+    'request-timeout-seconds': 30,
     'log-level': 'info',
   };
 }
@@ -143,6 +146,7 @@ export function parseOperatorCommand(argv: readonly string[], env: Readonly<Reco
       resyncSeconds: v['resync-seconds'] as number,
       monitoringPollSeconds: v['monitoring-poll-seconds'] as number,
       workers: v.workers as number,
+      requestTimeoutMs: (v['request-timeout-seconds'] as number) * 1000,
       logLevel: v['log-level'] as OperatorConfig['logLevel'],
     },
   };

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CHILD_TYPES, OPTIONAL_APIS, type ChildKind, type ChildType, type OptionalApi } from './desired/children.js';
+import { CHILD_TYPES, type ChildKind, type ChildType } from './desired/children.js';
 import { trimForCache } from './apply-plan.js';
 import { FIELD_MANAGER, MANAGED_BY, type DesiredOptions } from './desired/labels.js';
 import { errorMessage, isRetriable } from './errors.js';
@@ -12,6 +12,7 @@ import { API_VERSION, KIND, PLURAL } from './spec.js';
 import { WorkQueue, runWorkers } from './work-queue.js';
 import { mintApiKey } from './mint-api-key.js';
 import { TerminatingNamespaces } from './terminating-namespaces.js';
+import { OptionalWatches } from './optional-watches.js';
 
 export interface ControllerOptions {
   http: KubeHttp;
@@ -36,7 +37,7 @@ export class Controller {
   private readonly queue = new WorkQueue();
   private readonly keyServices: Informer;
   private readonly children = new Map<ChildKind, Informer>();
-  private readonly availableApis = new Set<OptionalApi>();
+  private readonly optional: OptionalWatches;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly eventCounts = new Map<string, number>();
   private readonly terminatingNamespaces = new TerminatingNamespaces();
@@ -51,6 +52,14 @@ export class Controller {
       onEvent: (type, obj) => (type === 'DELETED' ? this.queue.forget(objectKey(obj)) : this.enqueue(objectKey(obj))),
       transform: (obj) => trimForCache(obj, FIELD_MANAGER),
     });
+    this.optional = new OptionalWatches({
+      hasResources: (groupVersion, plurals) => o.api.hasResources(groupVersion, plurals),
+      makeInformer: (type, onError) => this.childInformer(type, onError),
+      pollMs: o.monitoringPollSeconds * 1000,
+      syncTimeoutMs: 30_000,
+      log: o.log,
+      onChange: () => this.resync(),
+    });
   }
 
   isSynced(): boolean {
@@ -62,8 +71,9 @@ export class Controller {
     this.o.metrics.queueDepth.set(this.queue.length);
   }
 
-  private childInformer(type: ChildType): Informer {
+  private childInformer(type: ChildType, onError?: (error: unknown) => void): Informer {
     return new Informer({
+      ...(onError ? { onError } : {}),
       http: this.o.http,
       path: resourcePath(type.apiVersion, type.plural, this.o.watchNamespace ?? undefined),
       labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}`,
@@ -79,8 +89,9 @@ export class Controller {
   }
 
   async start(): Promise<void> {
-    await this.discoverOptionalApis();
-    for (const type of CHILD_TYPES.filter((t) => t.api === null)) this.children.set(type.kind, this.childInformer(type));
+    await this.optional.start();
+    const builtIn = CHILD_TYPES.filter((t) => t.api === null && t.kind !== 'Secret');
+    for (const type of builtIn) this.children.set(type.kind, this.childInformer(type));
     for (const informer of this.children.values()) informer.start();
     await Promise.all([...this.children.values()].map((i) => i.synced));
     this.keyServices.start();
@@ -88,7 +99,6 @@ export class Controller {
     this.synced = true;
     this.workers = runWorkers(this.queue, this.o.workers, (key) => this.handle(key));
     this.every(this.o.resyncSeconds, () => this.resync());
-    this.every(this.o.monitoringPollSeconds, () => this.pollOptionalApis());
     this.o.log.info({ namespace: this.o.watchNamespace ?? 'all' }, 'controller started');
   }
 
@@ -102,63 +112,20 @@ export class Controller {
     for (const ks of this.keyServices.list()) this.enqueue(objectKey(ks));
   }
 
-  /**
-   * Asks discovery until it answers for every optional API: an API server that is starting answers 503 for paths
-   * it has not installed yet, and reading that as "CRDs absent" would mark every KeyService MonitoringReady=False.
-   */
-  private async discoverOptionalApis(): Promise<void> {
-    for (let delayMs = 500; !(await this.pollOptionalApis()); delayMs = Math.min(delayMs * 2, 30_000)) {
-      this.o.log.warn({ retryInMs: delayMs }, 'discovery did not answer for the prometheus-operator APIs; asking again before starting');
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-  }
-
-  /** True when discovery answered for every optional API. */
-  private async pollOptionalApis(): Promise<boolean> {
-    let answered = true;
-    for (const api of Object.keys(OPTIONAL_APIS) as OptionalApi[]) answered = (await this.pollOptionalApi(api)) && answered;
-    return answered;
-  }
-
-  /**
-   * Starts or stops the watches of an optional API's kinds as prometheus-operator's CRDs come and go. Only a
-   * definite answer counts (hasResources says absent on 404 alone); on an error nothing changes. False on an error.
-   */
-  private async pollOptionalApi(api: OptionalApi): Promise<boolean> {
-    const { groupVersion, plurals } = OPTIONAL_APIS[api];
-    let available: boolean;
-    try {
-      available = await this.o.api.hasResources(groupVersion, plurals);
-    } catch (error) {
-      this.o.log.warn({ err: errorMessage(error), groupVersion }, 'could not look up an optional API');
-      return false;
-    }
-    if (available === this.availableApis.has(api)) return true;
-    const types = CHILD_TYPES.filter((t) => t.api === api);
-    if (available) {
-      const informers = types.map((t) => [t.kind, this.childInformer(t)] as const);
-      for (const [kind, informer] of informers) {
-        this.children.set(kind, informer);
-        informer.start();
-      }
-      await Promise.all(informers.map(([, i]) => i.synced));
-      this.availableApis.add(api);
-    } else {
-      await Promise.all(types.map((t) => this.children.get(t.kind)?.stop() ?? Promise.resolve()));
-      for (const t of types) this.children.delete(t.kind);
-      this.availableApis.delete(api);
-    }
-    this.o.log.info({ groupVersion, available }, 'prometheus-operator CRDs changed; reconciling every KeyService');
-    this.resync();
-    return true;
+  private optionalCaches(): Partial<Record<ChildKind, Informer>> {
+    return Object.fromEntries(CHILD_TYPES.flatMap(({ kind }) => (this.optional.informer(kind) ? [[kind, this.optional.informer(kind)]] : [])));
   }
 
   private deps(): ReconcileDeps {
     return {
       api: this.o.api,
       keyServices: this.keyServices,
-      children: Object.fromEntries(this.children),
-      apiAvailable: (api) => this.availableApis.has(api),
+      children: { ...Object.fromEntries(this.children), ...this.optionalCaches() },
+      apiAvailable: (api) => this.optional.state(api).state === 'available',
+      watchFailure: (watch) => {
+        const state = this.optional.state(watch);
+        return state.state === 'failed' ? state.message : null;
+      },
       mintKey: mintApiKey,
       options: this.o.desired,
       now: this.o.now,
@@ -197,7 +164,7 @@ export class Controller {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.queue.shutDown();
-    await Promise.all([this.keyServices.stop(), ...[...this.children.values()].map((i) => i.stop())]);
+    await Promise.all([this.keyServices.stop(), this.optional.stop(), ...[...this.children.values()].map((i) => i.stop())]);
     await this.workers;
   }
 }

@@ -14,6 +14,8 @@ export interface InformerOptions {
   onEvent: (type: InformerEvent, obj: KubeObject) => void;
   /** Trims each object before it is cached (client-go's SetTransform): what is dropped costs no memory. */
   transform?: (obj: KubeObject) => KubeObject;
+  /** Hears each failed list or watch (a 403 tells an optional watch to give up). */
+  onError?: (error: unknown) => void;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
   watchTimeoutSeconds?: number;
@@ -73,6 +75,7 @@ export class Informer {
         failures = 0;
       } catch (error) {
         if (this.abort.signal.aborted) break;
+        this.options.onError?.(error);
         if (error instanceof GoneError) {
           log.info({ path: this.options.path }, 'watch expired (410 Gone); listing again');
           this.resourceVersion = undefined;
@@ -86,13 +89,17 @@ export class Informer {
     }
   }
 
+  /** A backoff sleep that stop() cuts short; its abort listener goes with it, so retries do not pile them up. */
   private sleep(ms: number): Promise<void> {
+    const signal = this.abort.signal;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.abort.signal.addEventListener('abort', () => {
+      const wake = () => {
         clearTimeout(timer);
+        signal.removeEventListener('abort', wake);
         resolve();
-      });
+      };
+      const timer = setTimeout(wake, ms);
+      signal.addEventListener('abort', wake, { once: true });
     });
   }
 

@@ -1,12 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Agent } from 'node:http';
+import type { RequestOptions } from 'node:https';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import { delimiter, join } from 'node:path';
 
 /** How to reach and authenticate to the API server: TLS material plus request headers (re-read per request). */
 export interface KubeConnection {
   server: string;
-  tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean };
+  tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string; rejectUnauthorized: boolean };
+  /** The agent to send through when the kubeconfig names a proxy-url; otherwise the client builds its own. */
+  agent?: Agent;
   headers(): Promise<Record<string, string>>;
 }
 
@@ -15,23 +18,13 @@ export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccoun
 type Env = Readonly<Record<string, string | undefined>>;
 type Read = (path: string) => Buffer;
 
-interface NamedEntry<T> {
-  name: string;
-  [key: string]: unknown;
-  cluster?: T;
-  user?: T;
-  context?: T;
-}
-interface KubeconfigFile {
-  'current-context'?: string;
-  clusters?: NamedEntry<Record<string, string | boolean | undefined>>[];
-  users?: NamedEntry<Record<string, unknown>>[];
-  contexts?: NamedEntry<{ cluster?: string; user?: string }>[];
-}
+const NOTHING_CONFIGURED =
+  'no cluster configured: set KUBECONFIG to a kubeconfig file, run inside a pod with a service account, or write ~/.kube/config';
 
-/** Thrown for kubeconfigs this loader leaves to @kubernetes/client-node (exec plugins, auth providers, merging). */
-export class NeedsClientNode extends Error {}
-
+/**
+ * The pod's service account, read directly: this keeps the operator in its pod from loading the whole generated
+ * client of @kubernetes/client-node (about 80 MB of resident memory).
+ */
 function inCluster(env: Env, read: Read): KubeConnection {
   const host = env.KUBERNETES_SERVICE_HOST ?? '';
   const server = `https://${host.includes(':') ? `[${host}]` : host}:${env.KUBERNETES_SERVICE_PORT ?? '443'}`;
@@ -43,87 +36,71 @@ function inCluster(env: Env, read: Read): KubeConnection {
   };
 }
 
-function material(data: unknown, file: unknown, read: Read): Buffer | undefined {
-  if (typeof data === 'string') return Buffer.from(data, 'base64');
-  if (typeof file === 'string') return read(file);
-  return undefined;
+const asBuffer = (value: unknown) => (value === undefined || value === null ? undefined : Buffer.from(value as string | Buffer));
+
+function headersOf(opts: RequestOptions): Record<string, string> {
+  const headers = Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  // client-node puts basic auth (username/password users) in `auth`, not in a header.
+  if (typeof opts.auth === 'string') headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+  return headers;
 }
 
-function selectedEntries(config: KubeconfigFile, path: string) {
-  const context = config.contexts?.find((c) => c.name === config['current-context'])?.context;
-  const cluster = config.clusters?.find((c) => c.name === context?.cluster)?.cluster;
-  const user = config.users?.find((u) => u.name === context?.user)?.user ?? {};
-  if (!cluster || typeof cluster.server !== 'string') {
-    throw new Error(`${path}: the current context names no cluster with a server`);
-  }
-  return { cluster: cluster as Record<string, string | boolean | undefined> & { server: string }, user };
-}
-
-function bearerHeaders(user: Record<string, unknown>, read: Read): () => Promise<Record<string, string>> {
-  const token = typeof user.token === 'string' ? user.token : undefined;
-  const tokenFile = typeof user.tokenFile === 'string' ? user.tokenFile : undefined;
-  return () => {
-    const bearer = token ?? (tokenFile ? read(tokenFile).toString('utf8').trim() : undefined);
-    const headers: Record<string, string> = bearer ? { authorization: `Bearer ${bearer}` } : {};
-    return Promise.resolve(headers);
+/**
+ * Everything @kubernetes/client-node resolves from a kubeconfig: paths relative to the file's folder,
+ * tls-server-name, proxy-url, exec plugins and auth providers (their tokens refreshed as they expire).
+ */
+async function fromKubeconfigFiles(files: string[]): Promise<KubeConnection> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const load = (file: string) => {
+    const kc = new KubeConfig();
+    try {
+      kc.loadFromFile(file);
+    } catch (error) {
+      throw new Error(`${file}: not a readable kubeconfig: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    return kc;
   };
-}
-
-function fromKubeconfig(path: string, read: Read): KubeConnection {
-  const { cluster, user } = selectedEntries(parse(read(path).toString('utf8')) as KubeconfigFile, path);
-  if ('exec' in user || 'auth-provider' in user || 'username' in user) throw new NeedsClientNode();
+  const [first = '', ...rest] = files;
+  const kc = load(first);
+  // As kubectl and client-node's loadFromDefault do: the first file's current-context wins.
+  for (const file of rest) kc.mergeConfig(load(file), true);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster?.server) throw new Error(`${files.join(delimiter)}: the current context names no cluster with a server`);
+  const probe: RequestOptions = {};
+  await kc.applyToHTTPSOptions(probe);
+  const servername = (probe as { servername?: string }).servername;
   return {
     server: cluster.server,
     tls: {
-      ca: material(cluster['certificate-authority-data'], cluster['certificate-authority'], read),
-      cert: material(user['client-certificate-data'], user['client-certificate'], read),
-      key: material(user['client-key-data'], user['client-key'], read),
-      rejectUnauthorized: cluster['insecure-skip-tls-verify'] !== true,
+      ...(probe.ca ? { ca: asBuffer(probe.ca) } : {}),
+      ...(probe.cert ? { cert: asBuffer(probe.cert) } : {}),
+      ...(probe.key ? { key: asBuffer(probe.key) } : {}),
+      ...(servername ? { servername } : {}),
+      rejectUnauthorized: probe.rejectUnauthorized !== false,
     },
-    headers: bearerHeaders(user, read),
+    ...(cluster.proxyUrl && typeof probe.agent === 'object' ? { agent: probe.agent } : {}),
+    async headers() {
+      const opts: RequestOptions = {};
+      await kc.applyToHTTPSOptions(opts);
+      return headersOf(opts);
+    },
   };
 }
 
 /**
- * Finds the API server the way kubectl does for the common cases: $KUBECONFIG (one file), else ~/.kube/config,
- * else the pod's service account. Reading these few fields directly keeps the operator from loading the whole
- * generated client (about 80 MB of resident memory); anything fancier throws NeedsClientNode.
+ * Finds the API server in controller-runtime's order: $KUBECONFIG (one file or a list), else the pod's service
+ * account, else ~/.kube/config. A kubeconfig that is chosen and cannot be read is an error, never skipped.
  */
-export function loadConnection(env: Env, read: Read = readFileSync): KubeConnection {
-  const kubeconfig = env.KUBECONFIG;
-  if (kubeconfig?.includes(':')) throw new NeedsClientNode();
-  if (kubeconfig) return fromKubeconfig(kubeconfig, read);
-  const home = join(env.HOME ?? homedir(), '.kube', 'config');
-  try {
-    read(home);
-    return fromKubeconfig(home, read);
-  } catch (error) {
-    if (error instanceof NeedsClientNode) throw error;
+export async function loadConnection(env: Env, read: Read = readFileSync): Promise<KubeConnection> {
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((path) => path !== '');
+  if (listed.length > 0) {
+    // kubectl skips the listed files that do not exist, and fails only when none does.
+    const present = listed.filter((path) => existsSync(path));
+    if (present.length === 0) throw new Error(`KUBECONFIG names no file that exists (${listed.join(delimiter)})`);
+    return fromKubeconfigFiles(present);
   }
   if (env.KUBERNETES_SERVICE_HOST) return inCluster(env, read);
-  throw new Error('no cluster configured: set KUBECONFIG to a kubeconfig file, or run inside a pod with a service account');
-}
-
-/** The fallback for exec plugins and the like: @kubernetes/client-node resolves credentials, loaded only then. */
-export async function loadConnectionWithClientNode(): Promise<KubeConnection> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  const server = kc.getCurrentCluster()?.server;
-  // loadFromDefault falls back to http://localhost:8080 when it finds nothing; say so instead of hanging there.
-  if (!server || server === 'http://localhost:8080') {
-    throw new Error('no cluster configured: set KUBECONFIG to a kubeconfig file, or run inside a pod with a service account');
-  }
-  const first: { ca?: unknown; cert?: unknown; key?: unknown; rejectUnauthorized?: boolean } = {};
-  await kc.applyToHTTPSOptions(first);
-  const asBuffer = (v: unknown) => (v === undefined ? undefined : Buffer.from(v as string | Buffer));
-  return {
-    server,
-    tls: { ca: asBuffer(first.ca), cert: asBuffer(first.cert), key: asBuffer(first.key), rejectUnauthorized: first.rejectUnauthorized !== false },
-    async headers() {
-      const opts: { headers?: Record<string, unknown> } = {};
-      await kc.applyToHTTPSOptions(opts);
-      return Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k, String(v)]));
-    },
-  };
+  const home = join(env.HOME ?? homedir(), '.kube', 'config');
+  if (existsSync(home)) return fromKubeconfigFiles([home]);
+  throw new Error(NOTHING_CONFIGURED);
 }

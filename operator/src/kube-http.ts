@@ -11,13 +11,35 @@ export interface KubeRequest {
   body?: unknown;
   contentType?: string;
   signal?: AbortSignal;
+  /** Overrides the client's timeout for this request (a watch: the whole stream). */
+  timeoutMs?: number;
 }
 
-/** How the API server's audit log and metrics name this client. */
+/** How the API server's audit log and metrics name this client: the prefix of every operator's User-Agent. */
 export const USER_AGENT = 'keyservice-operator';
 
 /** Counts every request by method and outcome: the operator's api metrics and the benchmark's write count. */
 export type RequestObserver = (method: string, status: number | 'error') => void;
+
+export interface KubeHttpOptions {
+  observe?: RequestObserver;
+  /** No request waits longer than this for its whole answer; a watch, for its headers plus its timeoutSeconds. */
+  timeoutMs?: number;
+  /** Checked just before a write leaves: false (leadership lost) refuses it with WriteFencedError. */
+  mayWrite?: () => boolean;
+  /** Names this process in the API server's audit log, as client-go's user agent does. */
+  userAgent?: string;
+}
+
+/** A write refused because this process no longer leads: another operator may be acting already. */
+export class WriteFencedError extends Error {
+  constructor(method: string, path: string) {
+    super(`${method} ${path}: refused, this operator no longer holds the leader lease`);
+    this.name = 'WriteFencedError';
+  }
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface KubeHttp {
   request<T>(req: KubeRequest): Promise<T>;
@@ -30,15 +52,28 @@ export interface KubeHttp {
  * (dropping unknown fields) and default patches to JSON patch; server-side apply and watches of any kind need the
  * plain request, so this layer sends bytes as given, over one keep-alive agent.
  */
-export function createKubeHttp(connection: KubeConnection, observe: RequestObserver = () => undefined): KubeHttp {
+export function createKubeHttp(connection: KubeConnection, settings: KubeHttpOptions = {}): KubeHttp {
+  const { observe = () => undefined, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, mayWrite = () => true, userAgent = USER_AGENT } = settings;
   const base = new URL(connection.server);
   const transport = base.protocol === 'https:' ? https : http;
   const prefix = base.pathname.replace(/\/$/, '');
-  const agent = new transport.Agent({ keepAlive: true, maxSockets: 64, ...connection.tls });
+  const agent = connection.agent ?? new transport.Agent({ keepAlive: true, maxSockets: 64, ...connection.tls });
 
-  async function options(req: KubeRequest): Promise<http.RequestOptions> {
+  /** The request's own signal (if any) and its deadline: whichever comes first aborts it. */
+  function deadline(req: KubeRequest, ms: number): AbortSignal {
+    const timeout = AbortSignal.timeout(ms);
+    return req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+  }
+
+  function timedOut(req: KubeRequest, signal: AbortSignal, ms: number, error: unknown): unknown {
+    const reason: unknown = signal.reason;
+    if (!(signal.aborted && reason instanceof DOMException && reason.name === 'TimeoutError')) return error;
+    return new Error(`${req.method} ${req.path}: no answer within ${ms} ms`, { cause: error });
+  }
+
+  async function options(req: KubeRequest, signal: AbortSignal): Promise<http.RequestOptions> {
     const query = new URLSearchParams(req.query ?? {}).toString();
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': USER_AGENT, ...(await connection.headers()) };
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': userAgent, ...(await connection.headers()) };
     if (req.body !== undefined) headers['content-type'] = req.contentType ?? 'application/json';
     return {
       method: req.method,
@@ -48,11 +83,13 @@ export function createKubeHttp(connection: KubeConnection, observe: RequestObser
       path: `${prefix}${req.path}${query ? `?${query}` : ''}`,
       headers,
       agent,
-      ...(req.signal === undefined ? {} : { signal: req.signal }),
+      signal,
     };
   }
 
   function send(req: KubeRequest, opts: http.RequestOptions): Promise<http.IncomingMessage> {
+    // The last moment before the bytes leave: a leader frozen (SIGSTOP) past its deadline is stopped here on waking.
+    if (req.method !== 'GET' && !mayWrite()) return Promise.reject(new WriteFencedError(req.method, req.path));
     return new Promise((resolve, reject) => {
       const outgoing = transport.request(opts, resolve);
       outgoing.on('error', (error) => {
@@ -83,16 +120,27 @@ export function createKubeHttp(connection: KubeConnection, observe: RequestObser
 
   return {
     async request<T>(req: KubeRequest): Promise<T> {
-      const res = await send(req, await options(req));
-      const code = res.statusCode ?? 0;
-      observe(req.method, code);
-      if (code < 200 || code >= 300) throw await failure(req, res);
-      const text = await readBody(res);
-      return (text ? JSON.parse(text) : {}) as T;
+      const ms = req.timeoutMs ?? timeoutMs;
+      const signal = deadline(req, ms);
+      try {
+        const res = await send(req, await options(req, signal));
+        const code = res.statusCode ?? 0;
+        observe(req.method, code);
+        if (code < 200 || code >= 300) throw await failure(req, res);
+        const text = await readBody(res);
+        return (text ? JSON.parse(text) : {}) as T;
+      } catch (error) {
+        throw timedOut(req, signal, ms, error);
+      }
     },
 
     async stream(req: KubeRequest, onLine: (line: string) => void): Promise<void> {
-      const res = await send(req, await options(req));
+      // A watch the server does not end by its timeoutSeconds is hung (a frozen API server, a dead peer): cut it.
+      const ms = req.timeoutMs ?? timeoutMs + Number(req.query?.timeoutSeconds ?? 0) * 1000;
+      const signal = deadline(req, ms);
+      const res = await send(req, await options(req, signal)).catch((error: unknown) => {
+        throw timedOut(req, signal, ms, error);
+      });
       observe(req.method, res.statusCode ?? 0);
       if (res.statusCode !== 200) throw await failure(req, res);
       const lines = createInterface({ input: res, crlfDelay: Infinity });

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import pino, { type Logger } from 'pino';
 import { parseOperatorCommand, type OperatorConfig } from './config.js';
 import { Controller } from './controller.js';
 import { errorMessage } from './errors.js';
 import { createHealthServer } from './health-server.js';
-import { NeedsClientNode, loadConnection, loadConnectionWithClientNode, type KubeConnection } from './kube-connection.js';
+import { loadConnection } from './kube-connection.js';
 import { createKubeHttp, type KubeHttp } from './kube-http.js';
 import { createKubeApi } from './kube.js';
 import { LeaderElector, createLeaseStore } from './leader-election.js';
@@ -16,16 +17,7 @@ import { renderKeyServices } from './render.js';
 const DASHBOARD_FILE = new URL('../../../helm-chart/dashboards/keyservice.json', import.meta.url);
 const readDashboard = () => readFileSync(DASHBOARD_FILE, 'utf8');
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function connect(env: NodeJS.ProcessEnv): Promise<KubeConnection> {
-  try {
-    return loadConnection(env);
-  } catch (error) {
-    if (error instanceof NeedsClientNode) return loadConnectionWithClientNode();
-    throw error;
-  }
-}
+const sleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 
 function leaderElector(http: KubeHttp, config: OperatorConfig, log: Logger): LeaderElector {
   return new LeaderElector(createLeaseStore(http, config.leaderElectionNamespace, config.leaderElectionId), {
@@ -43,7 +35,15 @@ function leaderElector(http: KubeHttp, config: OperatorConfig, log: Logger): Lea
 async function runOperator(config: OperatorConfig, env: NodeJS.ProcessEnv): Promise<void> {
   const log = pino({ level: config.logLevel, base: { component: 'keyservice-operator' } });
   const metrics: OperatorMetrics = createOperatorMetrics();
-  const http = createKubeHttp(await connect(env), (method, code) => metrics.apiRequests.inc({ method, code: String(code) }));
+  const connection = await loadConnection(env);
+  const observe = (method: string, code: number | 'error') => metrics.apiRequests.inc({ method, code: String(code) });
+  const userAgent = `keyservice-operator/${config.identity.replace(/[^\x21-\x7e]/g, '_')}`;
+  // The Lease has a client (and sockets) of its own, so that renewals never queue behind the reconciles' requests.
+  const elector = config.leaderElect
+    ? leaderElector(createKubeHttp(connection, { observe, userAgent, timeoutMs: config.requestTimeoutMs }), config, log)
+    : null;
+  const mayWrite = () => elector?.isLeader() ?? true;
+  const http = createKubeHttp(connection, { observe, userAgent, timeoutMs: config.requestTimeoutMs, mayWrite });
   const controller = new Controller({
     http,
     api: createKubeApi(http),
@@ -57,7 +57,6 @@ async function runOperator(config: OperatorConfig, env: NodeJS.ProcessEnv): Prom
     identity: config.identity,
     now: () => new Date(),
   });
-  const elector = config.leaderElect ? leaderElector(http, config, log) : null;
   let leading = false;
   const server = createHealthServer(metrics.registry, { ready: () => (leading ? controller.isSynced() : true) });
   server.once('error', (error: NodeJS.ErrnoException) => {
@@ -87,12 +86,15 @@ async function runOperator(config: OperatorConfig, env: NodeJS.ProcessEnv): Prom
   }
   leading = true;
   metrics.leader.set(1);
-  await controller.start();
-  if (elector && (await elector.holdUntilLost(stopping.signal))) {
-    // Another process may already act: stop at once rather than reconcile alongside it.
+  // Renewals run beside start-up and the reconciles, never after them: a slow sync must not outlast the Lease.
+  void elector?.holdUntilLost(stopping.signal).then((lost) => {
+    if (!lost) return;
+    // Another process may already act: exit now, without draining the queue (writes are fenced meanwhile).
     metrics.leader.set(0);
-    await shutdown(1);
-  }
+    log.fatal({ identity: config.identity }, 'leader lease lost; exiting');
+    process.exit(1);
+  });
+  await controller.start();
 }
 
 function main(argv: string[]): void {

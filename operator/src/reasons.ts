@@ -5,6 +5,8 @@ export const ConditionType = {
   Degraded: 'Degraded',
   MonitoringReady: 'MonitoringReady',
   AlertingReady: 'AlertingReady',
+  AuthReady: 'AuthReady',
+  Paused: 'Paused',
 } as const;
 export type ConditionTypeName = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -24,13 +26,22 @@ export const Reason = {
   /** An object of a child's name exists that this KeyService does not control: left untouched. */
   ChildNotOwned: 'ChildNotOwned',
   RolloutStuck: 'RolloutStuck',
+  ApiKeysRepaired: 'APIKeysRepaired',
   /** MonitoringReady */
   MonitoringApplied: 'MonitoringApplied',
   MonitoringDisabled: 'MonitoringDisabled',
   MonitoringCrdsMissing: 'MonitoringCRDsMissing',
+  MonitoringApiUnavailable: 'MonitoringAPIUnavailable',
   /** AlertingReady */
   AlertingApplied: 'AlertingApplied',
   AlertingNotConfigured: 'AlertingNotConfigured',
   AlertingCrdMissing: 'AlertmanagerConfigCRDMissing',
+  AlertingApiUnavailable: 'AlertmanagerConfigAPIUnavailable',
+  /** AuthReady */
+  KeysServed: 'KeysServed',
+  SecretAccessMissing: 'SecretAccessMissing',
+  /** Paused */
+  PausedByAnnotation: 'PausedByAnnotation',
+  Resumed: 'Resumed',
 } as const;
 export type ReasonName = (typeof Reason)[keyof typeof Reason];

@@ -9,8 +9,10 @@ import { ChildNotOwnedError, TerminalError, errorMessage, isNamespaceTerminating
 import { recordEvent, type EventCounts } from './event-recorder.js';
 import type { TerminatingNamespaces } from './terminating-namespaces.js';
 import type { KubeApi, KubeObject } from './kube.js';
+import { isPaused, pausedStatus, withControlState } from './control-annotations.js';
+import type { OptionalWatch } from './optional-watches.js';
 import { Reason, type ReasonName } from './reasons.js';
-import { API_VERSION, KIND, PLURAL, nameProblem, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
+import { API_VERSION, KIND, PLURAL, durationMs, nameProblem, parseSpec, type KeyService, type KeyServiceSpec, type KeyServiceStatus } from './spec.js';
 import {
   computeStatus,
   observeDeployment,
@@ -31,6 +33,8 @@ export interface ReconcileDeps {
   /** Caches of the children by kind; a kind of an optional API is absent while its CRD is not installed. */
   children: Partial<Record<ChildKind, ObjectCache>>;
   apiAvailable: (api: OptionalApi) => boolean;
+  /** Why an optional watch failed (forbidden, failing), or null; absent means none ever fails. */
+  watchFailure?: (watch: OptionalWatch) => string | null;
   options: DesiredOptions;
   now: () => Date;
   log: Logger;
@@ -52,42 +56,71 @@ interface Outcome {
   alerting: AlertingState;
   endpoint: string;
   apiKeys?: { currentKey: string; nextRotation: string };
+  /** AuthReady, while spec.auth is enabled. */
+  auth?: { status: 'True' | 'False'; reason: ReasonName; message: string };
+  /** A repair made along the way: reported as Degraded (with an Event) but not retried. */
+  repaired?: { reason: ReasonName; message: string } | undefined;
   /** When the KeyService must be looked at again although nothing changed (the next key rotation step). */
   requeueAt?: Date;
 }
 
-function monitoringState(ks: KeyService, available: boolean): MonitoringState {
+function monitoringState(ks: KeyService, available: boolean, failed: boolean): MonitoringState {
   if (!ks.spec.serviceMonitor.enabled && !ks.spec.alerts.enabled) return 'disabled';
-  return available ? 'applied' : 'crds-missing';
+  return available ? 'applied' : failed ? 'unavailable' : 'crds-missing';
 }
 
-function alertingState(ks: KeyService, available: boolean): AlertingState {
+function alertingState(ks: KeyService, available: boolean, failed: boolean): AlertingState {
   if (ks.spec.alerting.slack === undefined && ks.spec.alerting.email === undefined) return 'not-configured';
-  return available ? 'applied' : 'crds-missing';
+  return available ? 'applied' : failed ? 'unavailable' : 'crds-missing';
 }
 
 /**
  * The API keys step of spec.auth: the stored keys rotated one step if due. The Secret it implies depends on the
  * stored keys and the clock, so it is built here and handed to the same apply as every other child.
  */
-function planKeysFor(ks: KeyService, deps: ReconcileDeps): ApiKeysPlan | null {
+function planKeysFor(ks: KeyService, deps: ReconcileDeps): { plan: ApiKeysPlan; problem: string | null } | null {
   if (!ks.spec.auth.enabled) return null;
   const live = deps.children.Secret?.get(`${ks.metadata.namespace}/${ks.metadata.name}`) as Parameters<typeof storedKeysOf>[0];
-  return planApiKeys(storedKeysOf(live), deps.now(), ks, deps.mintKey);
+  const stored = storedKeysOf(live, deps.now(), durationMs(ks.spec.auth.propagation));
+  return { plan: planApiKeys(stored.keys, deps.now(), ks, deps.mintKey), problem: stored.problem };
 }
 
-async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
-  const outcome: Outcome = {
+function baseOutcome(ks: KeyService, deps: ReconcileDeps): Outcome {
+  return {
     failure: null,
-    monitoring: monitoringState(ks, deps.apiAvailable('monitoring')),
-    alerting: alertingState(ks, deps.apiAvailable('alerting')),
+    monitoring: monitoringState(ks, deps.apiAvailable('monitoring'), !!deps.watchFailure?.('monitoring')),
+    alerting: alertingState(ks, deps.apiAvailable('alerting'), !!deps.watchFailure?.('alerting')),
     endpoint: endpointForKeyService(ks),
   };
-  const keys = planKeysFor(ks, deps);
-  const failures: { kind: string; error: unknown }[] = [];
-  // Every child is tried: one that fails (a clash, a rejected field) must not keep the others from their state.
+}
+
+/** Why spec.auth cannot be served: the operator may not read and write Secrets (the default install). */
+function secretsBlocked(ks: KeyService, deps: ReconcileDeps): string | null {
+  if (!ks.spec.auth.enabled || deps.children.Secret !== undefined) return null;
+  const why = deps.watchFailure?.('secrets') ?? 'the Secret watch has not started';
+  return `spec.auth needs the operator to read and write Secrets, and it cannot (${why}). Install with the Secrets grant (helm: operator.secretsAccess=true; kustomize: the manifests/components/secrets-access component).`;
+}
+
+function withKeys(outcome: Outcome, ks: KeyService, planned: ReturnType<typeof planKeysFor>): Outcome {
+  if (planned === null) return outcome;
+  const { plan, problem } = planned;
+  const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
+  const auth = { status: 'True' as const, reason: Reason.KeysServed, message: `The pods accept ${plan.keys.length} key(s); clients use ${plan.current.name}.` };
+  return { ...outcome, auth, repaired: repairOf(ks, problem), apiKeys: { currentKey: plan.current.name, nextRotation: iso(plan.nextRotation) }, requeueAt: plan.nextEventAt };
+}
+
+type ChildFailure = { kind: string; error: unknown };
+
+/**
+ * Applies every child the KeyService implies and returns those that failed. Every child is tried: one that fails (a
+ * clash, a rejected field) must not keep the others from their state. `keys` is the API keys plan, or 'skip' when
+ * the Secret may not be touched (no Secret access).
+ */
+async function applyChildren(ks: KeyService, deps: ReconcileDeps, keys: ReturnType<typeof planKeysFor> | 'skip'): Promise<ChildFailure[]> {
+  const failures: ChildFailure[] = [];
   for (const built of buildChildren(ks, deps.options)) {
-    const child = keys && built.type.kind === 'Secret' ? { ...built, object: buildApiKeysSecret(ks, keys, deps.options) } : built;
+    if (built.type.kind === 'Secret' && keys === 'skip') continue;
+    const child = keys && keys !== 'skip' && built.type.kind === 'Secret' ? { ...built, object: buildApiKeysSecret(ks, keys.plan, deps.options) } : built;
     if (child.type.api !== null && !deps.apiAvailable(child.type.api)) continue;
     const cached = deps.children[child.type.kind]?.get(`${ks.metadata.namespace}/${ks.metadata.name}`);
     try {
@@ -98,13 +131,20 @@ async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
       if (isNamespaceTerminating(error)) break;
     }
   }
-  const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
-  const done = keys === null ? outcome : { ...outcome, apiKeys: { currentKey: keys.current.name, nextRotation: iso(keys.nextRotation) }, requeueAt: keys.nextEventAt };
+  return failures;
+}
+
+async function applyAll(ks: KeyService, deps: ReconcileDeps): Promise<Outcome> {
+  const outcome = baseOutcome(ks, deps);
+  const blocked = secretsBlocked(ks, deps);
+  const planned = blocked === null ? planKeysFor(ks, deps) : null;
+  const failures = await applyChildren(ks, deps, blocked === null ? planned : 'skip');
+  const done = blocked === null ? withKeys(outcome, ks, planned) : { ...outcome, auth: { status: 'False' as const, reason: Reason.SecretAccessMissing, message: blocked } };
   return failures.length === 0 ? done : { ...done, ...failedParts(outcome, failures), failure: failureOf(ks, failures) };
 }
 
 /** Conditions of children that failed say so, and no endpoint is reported without its Service. */
-function failedParts(outcome: Outcome, failures: { kind: string }[]): Pick<Outcome, 'monitoring' | 'alerting' | 'endpoint'> {
+function failedParts(outcome: Outcome, failures: ChildFailure[]): Pick<Outcome, 'monitoring' | 'alerting' | 'endpoint'> {
   const failed = new Set(failures.map((f) => f.kind));
   return {
     monitoring: failed.has('ServiceMonitor') || failed.has('PrometheusRule') ? 'failed' : outcome.monitoring,
@@ -113,7 +153,7 @@ function failedParts(outcome: Outcome, failures: { kind: string }[]): Pick<Outco
   };
 }
 
-function failureOf(ks: KeyService, failures: { kind: string; error: unknown }[]): Failure {
+function failureOf(ks: KeyService, failures: ChildFailure[]): Failure {
   const terminating = failures.find((f) => isNamespaceTerminating(f.error));
   if (terminating) return { reason: Reason.ApplyFailed, message: errorMessage(terminating.error), error: terminating.error as Error };
   const notOwned = failures.filter((f) => f.error instanceof ChildNotOwnedError);
@@ -125,6 +165,12 @@ function failureOf(ks: KeyService, failures: { kind: string; error: unknown }[])
   const advice = failed.length > 0 ? " Check the operator's RBAC and the fields of the KeyService; the operator retries with backoff." : '';
   const message = `${parts.join('. ')}.${advice}`;
   return { reason: notOwned.length > 0 ? Reason.ChildNotOwned : Reason.ApplyFailed, message, error: new Error(message) };
+}
+
+function repairOf(ks: KeyService, problem: string | null): Outcome['repaired'] {
+  if (problem === null) return undefined;
+  const message = `The API keys Secret ${ks.metadata.name} was not as the operator left it (${problem}); it was rewritten keeping every key the pods accepted and the current key current.`;
+  return { reason: Reason.ApiKeysRepaired, message };
 }
 
 function invalidSpec(problems: string[]): Outcome {
@@ -178,8 +224,20 @@ function statusFor(raw: KubeObject, outcome: Outcome, deployment: KubeObject | u
     monitoring: outcome.monitoring,
     alerting: outcome.alerting,
     apiKeys: outcome.apiKeys,
-    failure: failure ? { reason: failure.reason, message: failure.message } : null,
+    auth: outcome.auth,
+    failure: failure ? { reason: failure.reason, message: failure.message } : (outcome.repaired ?? null),
   });
+}
+
+/** True when the KeyService is not to be reconciled now: paused (its status says so), or its namespace is going. */
+async function leftAlone(raw: KubeObject, deps: ReconcileDeps): Promise<boolean> {
+  if (isPaused(raw)) {
+    const at = deps.now().toISOString().replace(/\.\d+Z$/, 'Z');
+    await writeStatus(raw, pausedStatus(raw, at), deps, at);
+    return true;
+  }
+  // A namespace being deleted takes its KeyServices with it: no apply, status or Event there can help.
+  return deps.terminatingNamespaces.has(raw.metadata.namespace ?? '', deps.now().getTime());
 }
 
 /**
@@ -190,9 +248,8 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<numbe
   const raw = deps.keyServices.get(key);
   // A deleted KeyService needs nothing: owner references let the garbage collector remove its children.
   if (!raw || raw.metadata.deletionTimestamp) return undefined;
-  // A namespace being deleted takes its KeyServices with it: no apply, status or Event there can help.
+  if (await leftAlone(raw, deps)) return undefined;
   const namespace = raw.metadata.namespace ?? '';
-  if (deps.terminatingNamespaces.has(namespace, deps.now().getTime())) return undefined;
 
   const parsed = parseKeyService(raw);
   const outcome = parsed.ok ? await applyAll(toKeyService(raw, parsed.spec), deps) : invalidSpec(parsed.problems);
@@ -203,7 +260,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<numbe
   }
 
   const now = deps.now().toISOString().replace(/\.\d+Z$/, 'Z');
-  const status = statusFor(raw, outcome, deps.children.Deployment?.get(key), now);
+  const status = withControlState(statusFor(raw, outcome, deps.children.Deployment?.get(key), now), raw, now);
   await writeStatus(raw, status, deps, now);
 
   // An invalid spec waits for the next change; a failed apply (even a 422) is retried with backoff, since a clash

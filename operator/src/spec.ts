@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationMsCel, mapKeysCel } from './cel-rules.js';
+import { DURATION_UNITS_MS, durationMsCel, mapKeysCel } from './cel-rules.js';
+import type { KeyServiceStatus } from './status-schema.js';
 
 /** The one definition of the KeyService resource: the CRD in crds/ is generated from these schemas. */
 export const GROUP = 'keyservice.io';
@@ -39,8 +40,6 @@ const DURATION = /^(0|([0-9]+(ms|s|m|h|d|w|y))+)$/;
 /** A label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_KEY_MAX = 253 + 1 + 63;
-
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5, y: 31536e6 };
 
 /** Milliseconds in a Prometheus-style duration such as 1h30m (checked against DURATION first). */
 export function durationMs(value: string): number {
@@ -219,16 +218,29 @@ export const keyServiceSpecSchema = z
         enabled: z.boolean().default(false).describe('Require an API key on /key; the operator keeps and rotates the keys in a Secret named after the KeyService'),
         rotationInterval: duration('How often a new API key is added').default('24h'),
         overlap: duration('How long the previous key stays valid once the new one is current').default('1h'),
+        propagation: duration(
+          'How long a new key waits before it is announced as current: the kubelet\'s Secret sync plus the server\'s reload',
+        ).default('90s'),
       })
       .refine((auth) => durationMs(auth.overlap) < durationMs(auth.rotationInterval), {
         message: 'spec.auth.overlap must be shorter than spec.auth.rotationInterval',
         path: ['overlap'],
       })
+      .refine((auth) => durationMs(auth.overlap) >= 2 * durationMs(auth.propagation), {
+        message: 'spec.auth.overlap must be at least twice spec.auth.propagation',
+        path: ['overlap'],
+      })
+      // The API server enforces the same bounds; the has() guards let the bare `default: {}` through.
       .meta({
         'x-kubernetes-validations': [
           {
-            rule: `!has(self.overlap) || !has(self.rotationInterval) || (${durationMsCel('self.overlap')}) < (${durationMsCel('self.rotationInterval')})`,
+            rule: `!has(self.overlap) || !has(self.rotationInterval) || ${durationMsCel('self.overlap')} < ${durationMsCel('self.rotationInterval')}`,
             message: 'spec.auth.overlap must be shorter than spec.auth.rotationInterval',
+            fieldPath: '.overlap',
+          },
+          {
+            rule: `!has(self.overlap) || !has(self.propagation) || ${durationMsCel('self.overlap')} >= 2 * ${durationMsCel('self.propagation')}`,
+            message: 'spec.auth.overlap must be at least twice spec.auth.propagation',
             fieldPath: '.overlap',
           },
         ],
@@ -269,44 +281,8 @@ export const keyServiceSpecSchema = z
   })
   .describe('Desired state of a key server');
 
-export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
-
-export const conditionSchema = z
-  .object({
-    type: z.string().min(1).max(316).describe('Kind of condition: Ready, Progressing, Degraded or MonitoringReady'),
-    status: z.enum(CONDITION_STATUSES).describe('True, False or Unknown'),
-    observedGeneration: z.int().min(0).optional().describe('metadata.generation the condition was computed from'),
-    lastTransitionTime: z.string().describe('When status last changed (RFC 3339)').meta({ format: 'date-time' }),
-    reason: z.string().min(1).max(1024).describe('CamelCase reason for the last transition'),
-    message: z.string().max(32768).describe('Human-readable details, saying what to do when it is a failure'),
-  })
-  .describe('A metav1.Condition');
-
-export const keyServiceStatusSchema = z
-  .object({
-    observedGeneration: z.int().min(0).optional().describe('metadata.generation the status was computed from'),
-    conditions: z
-      .array(conditionSchema)
-      .optional()
-      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
-      .describe('Ready, Progressing, Degraded and MonitoringReady'),
-    replicas: z.int().min(0).optional().describe('Pods of the Deployment (the scale subresource reads it)'),
-    readyReplicas: z.int().min(0).optional().describe('Pods passing their readiness probe'),
-    selector: z.string().optional().describe('Label selector of the pods, for the scale subresource and an HPA'),
-    endpoint: z.string().optional().describe('In-cluster URL of the key API'),
-    apiKeys: z
-      .object({
-        currentKey: z.string().describe('Name of the key clients should use (its value is the Secret key "current")'),
-        nextRotation: z.string().describe('When the next key will be added (RFC 3339)'),
-      })
-      .optional()
-      .describe('API key rotation, while spec.auth.enabled'),
-  })
-  .describe('Observed state of a key server');
-
 export type KeyServiceSpec = z.output<typeof keyServiceSpecSchema>;
-export type KeyServiceStatus = z.output<typeof keyServiceStatusSchema>;
-export type Condition = z.output<typeof conditionSchema>;
+export { CONDITION_STATUSES, conditionSchema, keyServiceStatusSchema, type Condition, type KeyServiceStatus } from './status-schema.js';
 
 export interface ObjectMeta {
   name: string;

@@ -1,8 +1,8 @@
 import { ConditionType, Reason, type ConditionTypeName, type ReasonName } from './reasons.js';
 import type { Condition, KeyServiceStatus } from './spec.js';
 
-export type MonitoringState = 'applied' | 'disabled' | 'crds-missing' | 'blocked' | 'failed';
-export type AlertingState = 'applied' | 'not-configured' | 'crds-missing' | 'blocked' | 'failed';
+export type MonitoringState = 'applied' | 'disabled' | 'crds-missing' | 'unavailable' | 'blocked' | 'failed';
+export type AlertingState = 'applied' | 'not-configured' | 'crds-missing' | 'unavailable' | 'blocked' | 'failed';
 
 /** The part of a live Deployment that status is computed from. */
 export interface DeploymentObservation {
@@ -31,11 +31,13 @@ export interface StatusInput {
   monitoring: MonitoringState;
   alerting: AlertingState;
   apiKeys?: { currentKey: string; nextRotation: string } | undefined;
+  /** AuthReady, reported while spec.auth is enabled. */
+  auth?: ConditionValue | undefined;
   /** Why the spec could not be parsed or the children could not be applied; null when all went through. */
   failure: { reason: ReasonName; message: string } | null;
 }
 
-interface ConditionValue {
+export interface ConditionValue {
   status: 'True' | 'False' | 'Unknown';
   reason: ReasonName;
   message: string;
@@ -93,6 +95,12 @@ const MONITORING: Record<MonitoringState, ConditionValue> = {
     message:
       'The monitoring.coreos.com CRDs (ServiceMonitor, PrometheusRule) are not installed; install prometheus-operator and the operator creates them.',
   },
+  unavailable: {
+    status: 'False',
+    reason: Reason.MonitoringApiUnavailable,
+    message:
+      'The operator cannot watch ServiceMonitors and PrometheusRules (forbidden by its RBAC, or the API fails); its log says why, and it tries again every poll.',
+  },
 };
 
 const ALERTING: Record<AlertingState, ConditionValue> = {
@@ -109,6 +117,11 @@ const ALERTING: Record<AlertingState, ConditionValue> = {
     reason: Reason.AlertingCrdMissing,
     message:
       'The AlertmanagerConfig CRD (monitoring.coreos.com/v1alpha1) is not installed, so spec.alerting cannot be routed; install prometheus-operator and the operator creates it.',
+  },
+  unavailable: {
+    status: 'False',
+    reason: Reason.AlertingApiUnavailable,
+    message: 'The operator cannot watch AlertmanagerConfigs (forbidden by its RBAC, or the API fails); its log says why, and it tries again every poll.',
   },
 };
 
@@ -135,6 +148,7 @@ export function computeStatus(input: StatusInput): KeyServiceStatus {
       condition(ConditionType.Degraded, degradation(input), input),
       condition(ConditionType.MonitoringReady, MONITORING[input.monitoring], input),
       condition(ConditionType.AlertingReady, ALERTING[input.alerting], input),
+      ...(input.auth ? [condition(ConditionType.AuthReady, input.auth, input)] : []),
     ],
     replicas: d?.replicas ?? 0,
     readyReplicas: d?.readyReplicas ?? 0,
@@ -157,8 +171,10 @@ const EVENT_RULES: Record<string, EventRule> = {
   // Ready lost because a child failed is already told by Degraded's Warning: one Event per cause.
   [ConditionType.Ready]: (c, before) =>
     c.status === 'True' ? 'Normal' : before?.status === 'True' && c.reason !== Reason.ChildrenNotApplied ? 'Warning' : null,
-  [ConditionType.MonitoringReady]: (c) => (c.reason === Reason.MonitoringCrdsMissing ? 'Warning' : null),
-  [ConditionType.AlertingReady]: (c) => (c.reason === Reason.AlertingCrdMissing ? 'Warning' : null),
+  [ConditionType.MonitoringReady]: (c) => (c.reason === Reason.MonitoringCrdsMissing || c.reason === Reason.MonitoringApiUnavailable ? 'Warning' : null),
+  [ConditionType.Paused]: () => 'Normal',
+  [ConditionType.AuthReady]: (c, before) => (c.status === 'False' ? 'Warning' : before?.status === 'False' ? 'Normal' : null),
+  [ConditionType.AlertingReady]: (c) => (c.reason === Reason.AlertingCrdMissing || c.reason === Reason.AlertingApiUnavailable ? 'Warning' : null),
 };
 
 function eventFor(c: Condition, before: Condition | undefined): EventRecord | null {

@@ -18,6 +18,9 @@ export const DEFAULT_WORK_QUEUE_OPTIONS: WorkQueueOptions = {
   random: Math.random,
 };
 
+/** setTimeout's largest delay: Node fires any longer one after 1 ms instead (a 30-day rotation would spin). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class WorkQueue {
   private readonly queue: string[] = [];
   private readonly dirty = new Set<string>();
@@ -46,11 +49,18 @@ export class WorkQueue {
   /** Adds the key after `delayMs`; a later call for the same key replaces an earlier pending one. */
   addAfter(key: string, delayMs: number): void {
     if (this.shuttingDown) return;
+    this.wakeAt(key, Date.now() + Math.max(0, delayMs));
+  }
+
+  /** Sleeps in steps no longer than MAX_TIMER_MS, recomputing what is left from the clock after each one. */
+  private wakeAt(key: string, dueMs: number): void {
     clearTimeout(this.timers.get(key));
+    const remaining = dueMs - Date.now();
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      this.add(key);
-    }, delayMs);
+      if (remaining > MAX_TIMER_MS) this.wakeAt(key, dueMs);
+      else this.add(key);
+    }, Math.min(Math.max(0, remaining), MAX_TIMER_MS));
     timer.unref?.();
     this.timers.set(key, timer);
   }

@@ -1,5 +1,5 @@
 import { expect, jest } from '@jest/globals';
-import { eventually, freshNamespace, getObject, kubectl, startOperator, type OperatorProcess } from './cluster-harness.js';
+import { eventually, freshNamespace, getObject, kubectl, kubectlResult, startOperator, type OperatorProcess } from './cluster-harness.js';
 
 jest.setTimeout(150_000);
 
@@ -28,8 +28,9 @@ describe('spec.auth against a real control plane', () => {
   };
 
   it('creates the Secret of API keys, mounts it in the pod template and names the current key in status', async () => {
-    // Rotate every 20 s with a 10 s overlap: a new key turns current 5 s after it is added (half the overlap).
-    const ks = { apiVersion: 'keyservice.io/v1alpha1', kind: 'KeyService', metadata: { name: 'keys', namespace }, spec: { auth: { enabled: true, rotationInterval: '20s', overlap: '10s' } } };
+    // Rotate every 20 s with a 10 s overlap: a new key turns current 5 s after it is added (spec.auth.propagation).
+    const auth = { enabled: true, rotationInterval: '20s', overlap: '10s', propagation: '5s' };
+    const ks = { apiVersion: 'keyservice.io/v1alpha1', kind: 'KeyService', metadata: { name: 'keys', namespace }, spec: { auth } };
     kubectl(['apply', '-f', '-'], JSON.stringify(ks));
     const first = await eventually(() => {
       const now = keysNow();
@@ -68,5 +69,16 @@ describe('spec.auth against a real control plane', () => {
       return now;
     }, 60_000);
     expect(rotated.file).toEqual([rotated.current]);
+  });
+
+  it.each([
+    [{ overlap: '10s' }, false],
+    [{ overlap: '3m' }, true],
+    [{ overlap: '1d', propagation: '12h1s', rotationInterval: '1w' }, false],
+    [{ overlap: '1d', propagation: '12h', rotationInterval: '1w' }, true],
+  ])('the API server checks overlap >= 2 x propagation with CEL: %j accepted %s', (auth, accepted) => {
+    const ks = { apiVersion: 'keyservice.io/v1alpha1', kind: 'KeyService', metadata: { name: 'cel', namespace }, spec: { auth: { enabled: true, ...auth } } };
+    const result = kubectlResult(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(ks));
+    expect([result.status === 0, result.status === 0 ? '' : result.stderr.includes('spec.auth.overlap must be at least twice spec.auth.propagation')]).toEqual([accepted, accepted ? '' : true]);
   });
 });

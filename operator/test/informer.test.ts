@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import pino from 'pino';
 import { KubeApiError } from '../src/errors.js';
 import { Informer, type InformerEvent } from '../src/informer.js';
@@ -106,5 +107,27 @@ describe('Informer', () => {
       ['ADDED a', 'ADDED b', 'DELETED a', 'ADDED c', 'DELETED b'],
       ['c'],
     ]);
+  });
+
+  describe('when the API server keeps failing', () => {
+    it('leaves no abort listener behind from its backoff sleeps', async () => {
+      const listeners: number[] = [];
+      let reached: () => void = () => undefined;
+      const twenty = new Promise<void>((resolve) => (reached = resolve));
+      const failing: KubeHttp = {
+        request(req: KubeRequest) {
+          listeners.push(req.signal ? getEventListeners(req.signal, 'abort').length : -1);
+          if (listeners.length === 20) reached();
+          return Promise.reject(new Error('connection refused'));
+        },
+        stream: () => Promise.reject(new Error('unexpected watch')),
+      };
+      const log = pino({ level: 'silent' });
+      const informer = new Informer({ http: failing, path: '/api/v1/x', log, onEvent: () => undefined, backoffInitialMs: 1, backoffMaxMs: 1 });
+      informer.start();
+      await twenty;
+      await informer.stop();
+      expect(listeners.slice(0, 20)).toEqual(Array(20).fill(listeners[0]));
+    });
   });
 });

@@ -6,20 +6,26 @@ class MemoryLease implements LeaseStore {
   record: LeaseRecord | null = null;
   private version = 0;
   reachable = true;
+  /** A request that never answers (an API server that hangs) until its signal aborts. */
+  hangs = false;
+  writes = 0;
 
-  get(): Promise<LeaseRecord | null> {
+  get(signal?: AbortSignal): Promise<LeaseRecord | null> {
+    if (this.hangs) return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted'))));
     if (!this.reachable) return Promise.reject(new Error('connection refused'));
     return Promise.resolve(this.record && { spec: { ...this.record.spec }, resourceVersion: this.record.resourceVersion });
   }
 
   create(spec: LeaseSpec): Promise<void> {
     if (this.record) return Promise.reject(new Error('409 AlreadyExists'));
+    this.writes++;
     this.record = { spec, resourceVersion: String(++this.version) };
     return Promise.resolve();
   }
 
   update(spec: LeaseSpec, resourceVersion: string): Promise<void> {
     if (!this.record || this.record.resourceVersion !== resourceVersion) return Promise.reject(new Error('409 Conflict'));
+    this.writes++;
     this.record = { spec, resourceVersion: String(++this.version) };
     return Promise.resolve();
   }
@@ -35,10 +41,14 @@ function candidates() {
       renewDeadlineMs: 10_000,
       retryPeriodMs: 2_000,
       now: () => clock,
-      sleep: (ms) => {
-        clock += ms;
-        return Promise.resolve();
-      },
+      // A fake clock that moves only when a sleep runs out: a sleep cut short by its signal leaves the clock alone.
+      sleep: (ms, signal) =>
+        new Promise<void>((resolve) =>
+          setImmediate(() => {
+            if (!signal?.aborted) clock += ms;
+            resolve();
+          }),
+        ),
       log: pino({ level: 'silent' }),
     });
   return { lease, a: elector('a'), b: elector('b'), advance: (ms: number) => (clock += ms), now: () => clock };
@@ -100,6 +110,61 @@ describe('LeaderElector', () => {
       const start = now();
       lease.reachable = false;
       expect([await a.holdUntilLost(new AbortController().signal), now() - start]).toEqual([true, 12_000]);
+    });
+
+    it('counts the renew deadline from the last successful renewal, not from when holding began', async () => {
+      const { lease, a, advance, now } = candidates();
+      await a.tryAcquireOrRenew();
+      advance(9_000); // a slow start-up before the renewals began
+      const start = now();
+      lease.reachable = false;
+      expect([await a.holdUntilLost(new AbortController().signal), now() - start]).toEqual([true, 2_000]);
+    });
+
+    it('gives up on a renewal that hangs, and reports the loss once the deadline has passed', async () => {
+      const { lease, a, now } = candidates();
+      await a.tryAcquireOrRenew();
+      const start = now();
+      lease.hangs = true;
+      expect([await a.holdUntilLost(new AbortController().signal), now() - start]).toEqual([true, 12_000]);
+    });
+
+    it('keeps the lease while renewals succeed, until stopped', async () => {
+      const { lease, a, b } = candidates();
+      await a.tryAcquireOrRenew();
+      const stop = new AbortController();
+      const holding = a.holdUntilLost(stop.signal);
+      const seen: boolean[] = [];
+      for (let i = 0; i < 20; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        seen.push(a.isLeader());
+      }
+      stop.abort();
+      expect([await holding, seen.every(Boolean), await b.tryAcquireOrRenew(), lease.record?.spec.holderIdentity]).toEqual([false, true, false, 'a']);
+    });
+  });
+
+  describe('isLeader', () => {
+    it('turns false once the renew deadline has passed since the last renewal, with no loop running (a frozen process)', async () => {
+      const { a, advance } = candidates();
+      await a.tryAcquireOrRenew();
+      const before = a.isLeader();
+      advance(10_001);
+      expect([before, a.isLeader()]).toEqual([true, false]);
+    });
+
+    it('stays false after a loss, and release then writes nothing', async () => {
+      const { lease, a, b, advance } = candidates();
+      await a.tryAcquireOrRenew();
+      await b.tryAcquireOrRenew();
+      lease.reachable = false;
+      expect(await a.holdUntilLost(new AbortController().signal)).toBe(true);
+      lease.reachable = true;
+      advance(15_001);
+      await b.tryAcquireOrRenew();
+      const writes = lease.writes;
+      await a.release();
+      expect([a.isLeader(), lease.writes - writes, lease.record?.spec.holderIdentity]).toEqual([false, 0, 'b']);
     });
   });
 });

@@ -15,11 +15,19 @@ const rbacFiles = ['manifests/rbac', 'manifests/rbac-namespaced'].flatMap((dir) 
 );
 const rules: Rule[] = rbacFiles.flatMap((file) => (parse(readFileSync(file, 'utf8')) as { rules?: Rule[] }).rules ?? []);
 
+const componentDir = 'manifests/components/secrets-access';
+const componentRules: Rule[] = readdirSync(componentDir)
+  .filter((f) => f !== 'kustomization.yaml')
+  .flatMap((f) => (parse(readFileSync(`${componentDir}/${f}`, 'utf8')) as { rules?: Rule[] }).rules ?? []);
+
 describe('the operator RBAC in manifests/', () => {
-  it('uses no wildcard, and touches Secrets through one rule only (the API keys of spec.auth)', () => {
+  it('uses no wildcard and grants nothing on Secrets by default', () => {
     const granted = rules.flatMap((r) => [...r.apiGroups, ...r.resources, ...r.verbs]);
-    expect(granted.includes('*')).toBe(false);
-    expect(rules.filter((r) => r.resources.includes('secrets')).map((r) => r.resources)).toEqual([['secrets']]);
+    expect([granted.includes('*'), rules.filter((r) => r.resources.includes('secrets'))]).toEqual([false, []]);
+  });
+
+  it('grants Secrets, and nothing else, in the secrets-access component (for spec.auth)', () => {
+    expect(componentRules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] }]);
   });
 
   it('grants exactly what the operator uses', () => {
@@ -31,7 +39,6 @@ describe('the operator RBAC in manifests/', () => {
       '|services,configmaps|get,list,watch,create,patch,update,delete',
       'autoscaling|horizontalpodautoscalers|get,list,watch,create,patch,update,delete',
       'monitoring.coreos.com|servicemonitors,prometheusrules,alertmanagerconfigs|get,list,watch,create,patch,update,delete',
-      '|secrets|get,list,watch,create,patch,update,delete',
       '|events|create,patch',
       'coordination.k8s.io|leases|get,create,update',
     ]);

@@ -83,6 +83,7 @@ describe('parseOperatorCommand', () => {
         resyncSeconds: 300,
         monitoringPollSeconds: 30,
         workers: 4,
+        requestTimeoutMs: 30_000,
         logLevel: 'info',
       },
     });

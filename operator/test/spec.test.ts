@@ -29,7 +29,7 @@ describe('parseSpec', () => {
             runbookBaseUrl: 'https://github.com/keyservice/keyservice/blob/main/docs/runbooks',
           },
           alerting: { severities: ['critical'] },
-          auth: { enabled: false, rotationInterval: '24h', overlap: '1h' },
+          auth: { enabled: false, rotationInterval: '24h', overlap: '1h', propagation: '90s' },
           tls: {},
           dashboard: { enabled: false },
         },

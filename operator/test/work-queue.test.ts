@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { WorkQueue, runWorkers } from '../src/work-queue.js';
+import { MAX_TIMER_MS, WorkQueue, runWorkers } from '../src/work-queue.js';
 
 const options = (random = () => 0) => ({ baseDelayMs: 100, maxDelayMs: 1000, jitter: 0.5, random });
 
@@ -70,6 +70,35 @@ describe('WorkQueue', () => {
       expect(queue.length).toBe(0);
       jest.advanceTimersByTime(1);
       expect(queue.length).toBe(1);
+    });
+  });
+
+  describe.each([
+    ['30d', 30 * 86_400_000],
+    ['1y', 365 * 86_400_000],
+  ])('addAfter %s (longer than setTimeout can wait)', (_name, delayMs) => {
+    it('does not queue the key early, however often the timers fire', () => {
+      const queue = new WorkQueue(options());
+      queue.addAfter('a', delayMs);
+      jest.advanceTimersByTime(1);
+      const early: number[] = [queue.length];
+      jest.advanceTimersByTime(delayMs - 2);
+      early.push(queue.length);
+      expect(early).toEqual([0, 0]);
+    });
+
+    it('queues the key once the whole delay has passed', () => {
+      const queue = new WorkQueue(options());
+      queue.addAfter('a', delayMs);
+      jest.advanceTimersByTime(delayMs);
+      expect(queue.length).toBe(1);
+    });
+
+    it('keeps at most one timer per key while it waits', () => {
+      const queue = new WorkQueue(options());
+      queue.addAfter('a', delayMs);
+      jest.advanceTimersByTime(MAX_TIMER_MS + 1);
+      expect([jest.getTimerCount(), queue.length]).toEqual([1, 0]);
     });
   });
 

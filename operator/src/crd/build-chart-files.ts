@@ -123,6 +123,7 @@ export function buildValuesSchema(): JsonSchema {
             properties: { enabled: { type: 'boolean' }, minAvailable: { type: 'integer', minimum: 0 } },
           },
           networkPolicy: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
+          secretsAccess: { type: 'boolean' },
         },
       },
       dashboard: {

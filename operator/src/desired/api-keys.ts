@@ -19,19 +19,18 @@ export const API_KEYS_FILE = 'api-keys';
 export const CURRENT_KEY = 'current';
 export const KEYS_ANNOTATION = 'keyservice.io/api-keys';
 export const CURRENT_ANNOTATION = 'keyservice.io/current-key';
-/** How long a new key waits before clients are told to use it: the kubelet's Secret sync plus the server's reload. */
-const MAX_PROPAGATION_MS = 90_000;
 
 const at = (key: StoredKey) => Date.parse(key.createdAt);
 
 /**
  * The rotation, as a pure function of the stored keys and the clock: a new key every rotationInterval; it becomes
- * current only after the pods have had time to load it; the key before it stays valid for `overlap` after that.
+ * current only after spec.auth.propagation (the pods have loaded it by then); the key before it stays valid for
+ * `overlap` after that.
  */
 export function planApiKeys(previous: readonly StoredKey[], now: Date, ks: KeyService, mint: (now: Date) => StoredKey): ApiKeysPlan {
   const rotationMs = durationMs(ks.spec.auth.rotationInterval);
   const overlapMs = durationMs(ks.spec.auth.overlap);
-  const propagationMs = Math.min(MAX_PROPAGATION_MS, overlapMs / 2);
+  const propagationMs = durationMs(ks.spec.auth.propagation);
   const keys = [...previous].sort((a, b) => at(a) - at(b));
   const newestBefore = keys.at(-1);
   if (newestBefore === undefined || now.getTime() >= at(newestBefore) + rotationMs) keys.push(mint(now));
@@ -46,14 +45,58 @@ export function planApiKeys(previous: readonly StoredKey[], now: Date, ks: KeySe
   return { keys: kept, current, nextEventAt: new Date(Math.min(...events)), nextRotation };
 }
 
+export interface StoredKeys {
+  keys: StoredKey[];
+  /** Why the Secret could not be read as the operator wrote it (then `keys` is what was salvaged); null if it could. */
+  problem: string | null;
+}
+
+type SecretLike = { metadata: { annotations?: Record<string, string> }; data?: Record<string, string> } | undefined;
+
+const decode = (value: string | undefined) => (value === undefined ? '' : Buffer.from(value, 'base64').toString('utf8'));
+
+function describedKeys(meta: string): { name: string; createdAt: string }[] | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(meta);
+  } catch {
+    return null;
+  }
+  const valid = (k: unknown): k is { name: string; createdAt: string } =>
+    typeof k === 'object' && k !== null && typeof (k as { name?: unknown }).name === 'string' && !Number.isNaN(Date.parse(String((k as { createdAt?: unknown }).createdAt)));
+  return Array.isArray(parsed) && parsed.every(valid) ? parsed : null;
+}
+
+/**
+ * Keys from a Secret that is not as the operator left it (a corrupt annotation, a hand-edited file): every key the
+ * pods accept now stays accepted, and the key clients use now stays current, dated so that it is live at once and
+ * the others retire after one overlap. Nobody is locked out; the next rotation follows the usual schedule.
+ */
+function salvage(values: string[], current: string, now: Date, propagationMs: number): StoredKey[] {
+  const others = [...new Set(values)].filter((v) => v !== current);
+  const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  const liveAt = now.getTime() - propagationMs;
+  const salvaged = others.map((value, i) => ({ name: `recovered-${i + 1}`, value, createdAt: stamp(liveAt - 1000) }));
+  return current === '' ? salvaged : [...salvaged, { name: 'recovered-current', value: current, createdAt: stamp(liveAt) }];
+}
+
+function mismatch(described: unknown[] | null, values: string[]): string {
+  return described === null
+    ? `the ${KEYS_ANNOTATION} annotation is missing or not a JSON list of {name, createdAt}`
+    : `the ${API_KEYS_FILE} file holds ${values.length} keys where the ${KEYS_ANNOTATION} annotation lists ${described.length}`;
+}
+
 /** Reads back what buildApiKeysSecret stored: names and times from the annotation, values from the file. */
-export function storedKeysOf(secret: { metadata: { annotations?: Record<string, string> }; data?: Record<string, string> } | undefined): StoredKey[] {
+export function storedKeysOf(secret: SecretLike, now: Date, propagationMs: number): StoredKeys {
   const meta = secret?.metadata.annotations?.[KEYS_ANNOTATION];
-  const file = secret?.data?.[API_KEYS_FILE];
-  if (meta === undefined || file === undefined) return [];
-  const values = Buffer.from(file, 'base64').toString('utf8').split('\n').filter((line) => line !== '');
-  const described = JSON.parse(meta) as { name: string; createdAt: string }[];
-  return described.length === values.length ? described.map((key, i) => ({ ...key, value: values[i] ?? '' })) : [];
+  const data = secret?.data ?? {};
+  if (meta === undefined && data[API_KEYS_FILE] === undefined) return { keys: [], problem: null };
+  const values = decode(data[API_KEYS_FILE]).split('\n').filter((line) => line !== '');
+  const described = meta === undefined ? null : describedKeys(meta);
+  if (described?.length === values.length) {
+    return { keys: described.map((key, i) => ({ ...key, value: values[i] ?? '' })), problem: null };
+  }
+  return { keys: salvage(values, decode(data[CURRENT_KEY]), now, propagationMs), problem: mismatch(described, values) };
 }
 
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
