@@ -153,11 +153,12 @@ const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/pr
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /**
- * Growth that does not level off: after a warm-up fifth, the medians of three successive windows each rise, by more
- * than 32 MiB in all. A heap that grows and then holds (caches, JIT, buffers warming up) does not count.
+ * Growth that does not level off: after a warm-up of the first 40% (on a loaded 2-core machine the heap and the
+ * socket buffers take seconds to reach their working size), the medians of three successive windows each rise, by
+ * more than 32 MiB in all. A heap that grows and then holds (caches, JIT, buffers warming up) does not count.
  */
 export function rssKeepsGrowing(samples: number[]): boolean {
-  const settled = samples.slice(Math.floor(samples.length / 5));
+  const settled = samples.slice(Math.floor(samples.length * 0.4));
   const third = Math.floor(settled.length / 3);
   if (third < 2) return false;
   const [a, b, c] = [settled.slice(0, third), settled.slice(third, 2 * third), settled.slice(2 * third)].map(median);
