@@ -148,6 +148,9 @@ export const alertsSchema = z
       .describe('Share (0..1) of key requests in the top size bucket or refused as too large (413) above which KeyServiceKeySizeNearLimit fires'),
     nearLimitFor: duration('How long requests must crowd the size limit before KeyServiceKeySizeNearLimit fires').default('30m'),
     labels: labels('Extra labels on every alert, such as team: platform for Alertmanager routing'),
+    ruleLabels: labels(
+      'Extra labels on the PrometheusRule object itself, such as release: <kube-prometheus-stack release>, which its Prometheus selects rules by',
+    ),
     runbookBaseUrl: z
       .url()
       .default('https://github.com/keyservice/keyservice/blob/main/docs/runbooks')

@@ -82,6 +82,15 @@ describe('buildPrometheusRule', () => {
     ]);
   });
 
+  it('carries alerts.ruleLabels on the object (for a Prometheus ruleSelector) and alerts.labels only on the alerts', () => {
+    const ks = keyService({ alerts: { ruleLabels: { release: 'kube-prometheus-stack' }, labels: { team: 'platform' } } });
+    const rule = buildPrometheusRule(ks, OPTIONS) as { metadata: { labels: Record<string, string> } };
+    expect([rule.metadata.labels.release, rule.metadata.labels.team]).toEqual(['kube-prometheus-stack', undefined]);
+    expect(buildRuleGroups(ks)[0]?.rules.map((alert) => [alert.labels.team, alert.labels.release])).toEqual(
+      Array.from({ length: 4 }, () => ['platform', undefined]),
+    );
+  });
+
   it('is null when alerts are disabled', () => {
     expect(buildPrometheusRule(keyService({ alerts: { enabled: false } }), OPTIONS)).toBeNull();
   });

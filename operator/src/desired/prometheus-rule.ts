@@ -112,7 +112,7 @@ export function buildPrometheusRule(ks: KeyService, options: DesiredOptions): Re
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata: childMetadataForKeyService(ks, options),
+    metadata: childMetadataForKeyService(ks, options, ks.spec.alerts.ruleLabels),
     spec: { groups: buildRuleGroups(ks) },
   };
 }
