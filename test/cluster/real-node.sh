@@ -21,9 +21,12 @@ real_node_claim() {
   if ! flock -n 9; then
     rm -rf "$pki" "$dir/logs" "$dir/cmd"
     rmdir "$dir" 2>/dev/null || true
-    echo "cluster: the real node is taken: another cluster on this machine runs it ($(cat "$REAL_NODE_LOCK")). Stop it with test/cluster/down.sh on that state directory, or start this one with --kwok-only." >&2
+    echo "cluster: the real node is taken: another cluster on this machine runs it ($(cat "$REAL_NODE_LOCK"))." \
+      "Stop it with test/cluster/down.sh on that state directory, or start this one with --kwok-only." >&2
     exit 1
   fi
+  "$root/tools/ensure-apt.sh" containerd containerd runc runc /usr/lib/cni/bridge containernetworking-plugins \
+    nft nftables conntrack conntrack iptables iptables
   local previous
   previous=$(cat "$REAL_NODE_LOCK")
   echo "$dir" >"$REAL_NODE_LOCK"
@@ -42,8 +45,6 @@ real_node_claim() {
 real_node_start() {
   local node="$dir/node" started=$SECONDS
   mkdir -p "$node"/{containerd,cni/net.d,kubelet,pod-logs}
-  "$root/tools/ensure-apt.sh" containerd containerd runc runc /usr/lib/cni/bridge containernetworking-plugins \
-    nft nftables conntrack conntrack iptables iptables
   cat >"$node/containerd.toml" <<TOML
 version = 2
 root = "$node/containerd/root"
