@@ -58,6 +58,6 @@ for family in ip ip6; do
   done
 done
 if [ -f "$dir/ip-forward" ]; then
-  sysctl -q -w "net.ipv4.ip_forward=$(cat "$dir/ip-forward")"
+  cat "$dir/ip-forward" >/proc/sys/net/ipv4/ip_forward
   rm -f "$dir/ip-forward"
 fi

@@ -1,6 +1,6 @@
 # Sourced by up.sh: the real node (containerd, runc, the bridge CNI plugin, kubelet, kube-proxy in nftables mode)
 # beside the kwok node. shared/RESEARCH.md, "A node that runs containers here", has the why of each setting.
-# Uses up.sh's variables (root, dir, pki, bin, tools) and functions (start, wait_until, fail, sign).
+# Uses up.sh's variables (root, dir, pki, bin, tools, node_wait) and functions (start, wait_until, fail, sign).
 
 # Everything this node owns on the host is named here, so real-node-down.sh removes exactly this and nothing else.
 REAL_NODE_NAME=real-node
@@ -18,12 +18,19 @@ REAL_NODE_PAUSE_IMAGE=localhost/keyservice/pause:1
 # to. The lock is held by a process recorded in pids, so down.sh releases it by stopping that process.
 real_node_claim() {
   exec 9>>"$REAL_NODE_LOCK"
+  if ! flock -n 9 && [ "$node_wait" -gt 0 ]; then
+    echo "cluster: waiting up to $node_wait s for the real node, held by $(cat "$REAL_NODE_LOCK")" >&2
+    flock -w "$node_wait" 9 || true
+  fi
   if ! flock -n 9; then
     rm -rf "$pki" "$dir/logs" "$dir/cmd"
     rmdir "$dir" 2>/dev/null || true
-    echo "cluster: the real node is taken: another cluster on this machine runs it ($(cat "$REAL_NODE_LOCK")). Stop it with test/cluster/down.sh on that state directory, or start this one with --kwok-only." >&2
+    echo "cluster: the real node is taken: another cluster on this machine runs it ($(cat "$REAL_NODE_LOCK"))." \
+      "Stop it with test/cluster/down.sh on that state directory, or start this one with --kwok-only." >&2
     exit 1
   fi
+  "$root/tools/ensure-apt.sh" containerd containerd runc runc /usr/lib/cni/bridge containernetworking-plugins \
+    nft nftables conntrack conntrack iptables iptables
   local previous
   previous=$(cat "$REAL_NODE_LOCK")
   echo "$dir" >"$REAL_NODE_LOCK"
@@ -42,8 +49,6 @@ real_node_claim() {
 real_node_start() {
   local node="$dir/node" started=$SECONDS
   mkdir -p "$node"/{containerd,cni/net.d,kubelet,pod-logs}
-  "$root/tools/ensure-apt.sh" containerd containerd runc runc /usr/lib/cni/bridge containernetworking-plugins \
-    nft nftables conntrack conntrack iptables iptables
   cat >"$node/containerd.toml" <<TOML
 version = 2
 root = "$node/containerd/root"

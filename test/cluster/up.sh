@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Starts a local Kubernetes cluster: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok with one
-# fake node, and a real node that runs containers (real-node.sh). Usage: up.sh [--kwok-only] [STATE_DIR] (default
-# .cluster). It returns once /readyz is ok, the nodes are Ready and the default service account exists. The admin
+# fake node, and a real node that runs containers (real-node.sh). Usage: up.sh [--kwok-only]
+# [--wait-for-node=SECONDS] [STATE_DIR] (default .cluster); the wait is for another cluster's real node to stop. It returns once /readyz is ok, the nodes are Ready and the default service account exists. The admin
 # kubeconfig is STATE_DIR/kubeconfig; STATE_DIR/env names it and the tools; down.sh STATE_DIR stops everything.
 # With the real node, the kwok node carries a NoSchedule taint so that workloads land on the real one; with
 # --kwok-only (one real node per machine; scale tests need none) the control plane stays on loopback.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 real_node=true
-if [ "${1:-}" = --kwok-only ]; then
-  real_node=false
+node_wait=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --kwok-only) real_node=false ;;
+    --wait-for-node=*) node_wait=${1#*=} ;;
+    *) break ;;
+  esac
   shift
-fi
+done
 dir="$(realpath -m "${1:-$root/.cluster}")"
 
 if [ -f "$dir/pids" ]; then

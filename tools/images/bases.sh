@@ -79,4 +79,7 @@ assemble "$build_image" build_setup --env PATH=/usr/local/bin:/usr/bin:/bin --en
   --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 assemble "$runtime_image" runtime_setup --user 65532:65532 --entrypoint '["/nodejs/bin/node"]' \
   --env PATH=/nodejs/bin:/usr/bin:/bin
+# Bases of other versions only take disk: drop them (the images built on them keep their layers).
+"${buildah_[@]}" images --format '{{.Name}}:{{.Tag}}' | grep -E '^localhost/keyservice/node-(build|runtime):' |
+  grep -vxF -e "$build_image" -e "$runtime_image" | xargs -r "${buildah_[@]}" rmi >/dev/null 2>&1 || true
 echo "$build_image $runtime_image"
