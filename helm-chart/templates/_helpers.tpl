@@ -64,6 +64,9 @@ is already in place, when the API server refuses the KeyService.
 {{- if eq (int $server.port) (int $server.metricsPort) }}
 {{- fail (printf "server.metricsPort (%d) must differ from server.port (%d)" (int $server.metricsPort) (int $server.port)) }}
 {{- end }}
+{{- if and ($server.auth | default dict).enabled (not .Values.operator.secretsAccess) }}
+{{- fail "server.auth.enabled needs operator.secretsAccess=true: the operator keeps the API keys in a Secret" }}
+{{- end }}
 {{- $autoscaling := $server.autoscaling | default dict }}
 {{- if and (hasKey $autoscaling "minReplicas") (hasKey $autoscaling "maxReplicas") (gt (int $autoscaling.minReplicas) (int $autoscaling.maxReplicas)) }}
 {{- fail (printf "server.autoscaling.minReplicas (%d) must be less than or equal to server.autoscaling.maxReplicas (%d)" (int $autoscaling.minReplicas) (int $autoscaling.maxReplicas)) }}

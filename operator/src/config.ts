@@ -23,6 +23,7 @@ export type OperatorCommand =
   | { kind: 'run'; config: OperatorConfig }
   | { kind: 'render'; file: string; image: ImageRef; rulesOnly: boolean }
   | { kind: 'help'; text: string }
+  | { kind: 'version' }
   | { kind: 'invalid'; problems: string[] };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -65,6 +66,8 @@ export function helpText(): string {
     '                                              print the children of the KeyServices in FILE (or their alert rules)',
     '',
     ...lines,
+    `  --${'version'.padEnd(26)} print the version and exit`,
+    `  --${'help'.padEnd(26)} print this help and exit`,
   ].join('\n');
 }
 
@@ -128,6 +131,7 @@ function defaults(env: Readonly<Record<string, string | undefined>>): Record<Fla
 /** Parses the command line once at start-up; the environment supplies only the in-pod defaults. */
 export function parseOperatorCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): OperatorCommand {
   if (argv.includes('--help') || argv.includes('-h')) return { kind: 'help', text: helpText() };
+  if (argv.includes('--version')) return { kind: 'version' };
   if (argv[0] === 'render') return parseRender(argv.slice(1));
   const problems: string[] = [];
   const given = flagValues(readFlags(argv, problems, Object.keys(FLAGS)), problems);

@@ -97,19 +97,42 @@ async function runOperator(config: OperatorConfig, env: NodeJS.ProcessEnv): Prom
   await controller.start();
 }
 
+/** One line on stderr and exit code 2, in the key server's format: what a user got wrong, never a stack. */
+function refuse(problems: string[]): void {
+  process.stderr.write(problems.map((problem) => `keyservice-operator: ${problem.replace(/\s+/g, ' ')}\n`).join(''));
+  process.exitCode = 2;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+function readRenderFile(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    refuse([`render: cannot read -f ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`]);
+    return null;
+  }
+}
+
 function main(argv: string[]): void {
   const command = parseOperatorCommand(argv, process.env);
   switch (command.kind) {
     case 'help':
       process.stdout.write(`${command.text}\n`);
       return;
+    case 'version':
+      process.stdout.write(`${packageVersion()}\n`);
+      return;
     case 'invalid':
-      process.stderr.write(`${command.problems.join('\n')}\n`);
-      process.exitCode = 2;
+      refuse(command.problems);
       return;
     case 'render': {
+      const text = readRenderFile(command.file);
+      if (text === null) return;
       const result = renderKeyServices(
-        readFileSync(command.file, 'utf8'),
+        text,
         { defaultImage: command.image, dashboardJson: readDashboard() },
         { now: new Date(), mint: mintApiKey },
         command.rulesOnly,

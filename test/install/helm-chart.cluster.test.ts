@@ -82,6 +82,7 @@ describe('helm-chart/', () => {
     [['server.metricsPort=1123'], 'server.metricsPort (1123) must differ from server.port (1123)'],
     [['server.autoscaling.minReplicas=6', 'server.autoscaling.maxReplicas=5'],
       'server.autoscaling.minReplicas (6) must be less than or equal to server.autoscaling.maxReplicas (5)'],
+    [['server.auth.enabled=true'], 'server.auth.enabled needs operator.secretsAccess=true: the operator keeps the API keys in a Secret'],
   ])('refuses --set %j before anything is installed, as the CRD would half-way through', (values, message) => {
     const result = helm('template', 'bad', CHART, ...values.flatMap((value) => ['--set', value]));
     expect(result.status).not.toBe(0);

@@ -10,7 +10,7 @@ jest.setTimeout(300_000);
 const helm = (...args: string[]) => clusterTool('helm', args, { cwd: ROOT });
 
 interface Pod {
-  metadata: { name: string; labels?: Record<string, string> };
+  metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
   spec: { nodeName?: string; serviceAccountName?: string };
   status: {
     phase: string;
@@ -112,7 +112,7 @@ describe('the seed command, helm install key-service ./helm-chart --set server.p
   });
 
   describe('under load without pause from the host', () => {
-    it('fails no request while kubectl patch rolls maxSize 2048 → 4096, and then serves /key/4096', async () => {
+    it('fails no request while kubectl patch rolls maxSize 2048 → 4096, and serves /key/4096 once the old pods are gone', async () => {
       const generation = await deploymentGeneration(namespace);
       const rollout = (async () => {
         await kubectlAsync(['patch', 'keyservice', 'key-service', '-n', namespace, '--type', 'merge', '-p', '{"spec":{"maxSize":4096}}']);
@@ -123,6 +123,11 @@ describe('the seed command, helm install key-service ./helm-chart --set server.p
       const load = await loadUntil(rollout, 4, () => fetchHexKey(target, 32));
       console.log(`rollout 2048 → 4096: ${load.requests} requests, ${load.failures.length} failed`);
       expect({ failures: load.failures, someRequests: load.requests > 100 }).toEqual({ failures: [], someRequests: true });
+      // The rollout is complete while the old pods still drain (--shutdown-delay): they keep answering as before
+      // until they exit, which is what lets the Service stop sending them traffic first.
+      await waitFor('the old pods to drain and go', () => podsOf(namespace, SERVER_PODS).every((pod) => !pod.metadata.deletionTimestamp) || undefined, {
+        timeoutMs: 90_000,
+      });
       expect(await fetchHexKey(target, 4096)).toBeUndefined();
     });
 
