@@ -160,3 +160,29 @@ export function conditionOf(name: string, namespace: string, type: string): stri
   const c = getObject<StatusOnly>('keyservice', name, namespace)?.status?.conditions?.find((x) => x.type === type);
   return c ? `${c.status}/${c.reason}` : 'absent';
 }
+
+/**
+ * A ValidatingAdmissionPolicy and its binding that refuse what `expression` (CEL) rejects, for requests matching
+ * `resourceRule` (YAML flow mapping): how a test stands in for an admission webhook. Returns the policy's name.
+ */
+export function applyDenyPolicy(name: string, resourceRule: string, expression: string, message: string): string {
+  kubectl(['apply', '-f', '-'], `
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: { name: ${name} }
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules: [${resourceRule}]
+  validations:
+    - expression: ${JSON.stringify(expression)}
+      message: ${message}
+      reason: Invalid
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: { name: ${name} }
+spec: { policyName: ${name}, validationActions: [Deny] }
+`);
+  return name;
+}

@@ -10,6 +10,7 @@ import {
   kubectlResult,
   startOperator,
   type OperatorProcess,
+  applyDenyPolicy,
 } from './cluster-harness.js';
 
 jest.setTimeout(180_000);
@@ -31,28 +32,13 @@ const containerPorts = (ns: string) =>
   getObject<DeploymentObject>('deployment', 'keys', ns)?.spec.template.spec.containers[0]?.ports.map((p) => `${p.name}:${p.containerPort}`);
 
 /** Refuses (422, as a validating webhook would) every Service named `blocked` in one namespace. */
-function denyServicesNamedBlocked(ns: string): string {
-  const name = `deny-blocked-${ns}`;
-  kubectl(['apply', '-f', '-'], `
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata: { name: ${name} }
-spec:
-  failurePolicy: Fail
-  matchConstraints:
-    resourceRules: [{ apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [services] }]
-  validations:
-    - expression: "object.metadata.name != 'blocked' || object.metadata.namespace != '${ns}'"
-      message: Services named blocked are refused here
-      reason: Invalid
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: { name: ${name} }
-spec: { policyName: ${name}, validationActions: [Deny] }
-`);
-  return name;
-}
+const denyServicesNamedBlocked = (ns: string) =>
+  applyDenyPolicy(
+    `deny-blocked-${ns}`,
+    '{ apiGroups: [""], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [services] }',
+    `object.metadata.name != 'blocked' || object.metadata.namespace != '${ns}'`,
+    'Services named blocked are refused here',
+  );
 
 describe('drift and failures of single children', () => {
   let ns = '';

@@ -11,32 +11,19 @@ import {
   kubectlResult,
   operatorMetric,
   startOperator,
+  applyDenyPolicy,
 } from './cluster-harness.js';
 
 jest.setTimeout(180_000);
 
 /** Keeps the KeyServices labelled hold=true in `ns` from being deleted, so the namespace stays Terminating with them. */
-function holdKeyServices(ns: string): string {
-  const name = `hold-${ns}`;
-  kubectl(['apply', '-f', '-'], `
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata: { name: ${name} }
-spec:
-  failurePolicy: Fail
-  matchConstraints:
-    resourceRules: [{ apiGroups: [keyservice.io], apiVersions: ["*"], operations: [DELETE], resources: [keyservices] }]
-  validations:
-    - expression: "oldObject.metadata.namespace != '${ns}' || !has(oldObject.metadata.labels) || !('hold' in oldObject.metadata.labels)"
-      message: held by the test
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata: { name: ${name} }
-spec: { policyName: ${name}, validationActions: [Deny] }
-`);
-  return name;
-}
+const holdKeyServices = (ns: string) =>
+  applyDenyPolicy(
+    `hold-${ns}`,
+    '{ apiGroups: [keyservice.io], apiVersions: ["*"], operations: [DELETE], resources: [keyservices] }',
+    `oldObject.metadata.namespace != '${ns}' || !has(oldObject.metadata.labels) || !('hold' in oldObject.metadata.labels)`,
+    'held by the test',
+  );
 
 describe('a namespace being deleted', () => {
   it('is left alone once a write there was refused: resyncs and child deletions cause no further write', async () => {
