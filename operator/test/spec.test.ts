@@ -26,6 +26,7 @@ describe('parseSpec', () => {
             nearLimitShare: 0.25,
             nearLimitFor: '30m',
             labels: {},
+            ruleLabels: {},
             runbookBaseUrl: 'https://github.com/keyservice/keyservice/blob/main/docs/runbooks',
           },
           alerting: { severities: ['critical'] },
