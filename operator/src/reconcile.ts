@@ -20,6 +20,7 @@ import {
   type AlertingState,
   type MonitoringState,
 } from './status.js';
+import { metaTime } from './meta-time.js';
 
 export interface ObjectCache {
   get(key: string): KubeObject | undefined;
@@ -104,9 +105,8 @@ function secretsBlocked(ks: KeyService, deps: ReconcileDeps): string | null {
 function withKeys(outcome: Outcome, ks: KeyService, planned: ReturnType<typeof planKeysFor>): Outcome {
   if (planned === null) return outcome;
   const { plan, problem } = planned;
-  const iso = (date: Date) => date.toISOString().replace(/\.\d+Z$/, 'Z');
   const auth = { status: 'True' as const, reason: Reason.KeysServed, message: `The pods accept ${plan.keys.length} key(s); clients use ${plan.current.name}.` };
-  return { ...outcome, auth, repaired: repairOf(ks, problem), apiKeys: { currentKey: plan.current.name, nextRotation: iso(plan.nextRotation) }, requeueAt: plan.nextEventAt };
+  return { ...outcome, auth, repaired: repairOf(ks, problem), apiKeys: { currentKey: plan.current.name, nextRotation: metaTime(plan.nextRotation) }, requeueAt: plan.nextEventAt };
 }
 
 type ChildFailure = { kind: string; error: unknown };
@@ -232,7 +232,7 @@ function statusFor(raw: KubeObject, outcome: Outcome, deployment: KubeObject | u
 /** True when the KeyService is not to be reconciled now: paused (its status says so), or its namespace is going. */
 async function leftAlone(raw: KubeObject, deps: ReconcileDeps): Promise<boolean> {
   if (isPaused(raw)) {
-    const at = deps.now().toISOString().replace(/\.\d+Z$/, 'Z');
+    const at = metaTime(deps.now());
     await writeStatus(raw, pausedStatus(raw, at), deps, at);
     return true;
   }
@@ -259,7 +259,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<numbe
     return undefined;
   }
 
-  const now = deps.now().toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = metaTime(deps.now());
   const status = withControlState(statusFor(raw, outcome, deps.children.Deployment?.get(key), now), raw, now);
   await writeStatus(raw, status, deps, now);
 

@@ -1,5 +1,6 @@
 import { durationMs, type KeyService } from '../spec.js';
 import { type DesiredOptions, childMetadataForKeyService } from './labels.js';
+import { metaTime } from '../meta-time.js';
 
 export interface StoredKey {
   name: string;
@@ -74,10 +75,9 @@ function describedKeys(meta: string): { name: string; createdAt: string }[] | nu
  */
 function salvage(values: string[], current: string, now: Date, propagationMs: number): StoredKey[] {
   const others = [...new Set(values)].filter((v) => v !== current);
-  const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
   const liveAt = now.getTime() - propagationMs;
-  const salvaged = others.map((value, i) => ({ name: `recovered-${i + 1}`, value, createdAt: stamp(liveAt - 1000) }));
-  return current === '' ? salvaged : [...salvaged, { name: 'recovered-current', value: current, createdAt: stamp(liveAt) }];
+  const salvaged = others.map((value, i) => ({ name: `recovered-${i + 1}`, value, createdAt: metaTime(new Date(liveAt - 1000)) }));
+  return current === '' ? salvaged : [...salvaged, { name: 'recovered-current', value: current, createdAt: metaTime(new Date(liveAt)) }];
 }
 
 function mismatch(described: unknown[] | null, values: string[]): string {
