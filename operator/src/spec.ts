@@ -195,6 +195,9 @@ export const alertingSchema = z
       .min(1)
       .default(['critical'])
       .describe('Severities routed to these receivers: critical pages, warning tickets'),
+    groupWait: duration('How long Alertmanager waits to batch the first notification of a new alert group; default: the root route\'s').optional(),
+    groupInterval: duration('How long Alertmanager waits before notifying of changes to a group, resolutions included; default: the root route\'s').optional(),
+    repeatInterval: duration('How long Alertmanager waits before repeating a notification still firing; default: the root route\'s').optional(),
   })
   .describe('Where Alertmanager sends this KeyService\'s alerts, through an AlertmanagerConfig (prometheus-operator)');
 
@@ -270,6 +273,17 @@ export const keyServiceSpecSchema = z
       })
       .prefault({})
       .describe('The KeyService Grafana dashboard'),
+    drill: z
+      .object({
+        faultRate: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0)
+          .describe('For alerting drills only: the share (0..1) of valid key requests the pods answer 500 on purpose (--fault-rate); 0 is off'),
+      })
+      .prefault({})
+      .describe('An alerting drill: make the key server fail on purpose, to see the alerts reach people'),
   })
   .refine((s) => s.metricsPort !== s.port, {
     message: 'spec.metricsPort must differ from spec.port',

@@ -264,6 +264,30 @@ describe('buildAlertmanagerConfig', () => {
     expect(config.spec.receivers[0]?.slackConfigs).toBeUndefined();
     expect(Object.keys(config.spec.receivers[0]?.emailConfigs[0] ?? {}).sort()).toEqual(['from', 'headers', 'requireTLS', 'sendResolved', 'smarthost', 'to']);
   });
+
+  it("sets the route's group and repeat intervals only where spec.alerting names them", () => {
+    const slack = { channel: '#keys', webhookUrl: { name: 'slack', key: 'url' } };
+    const timed = buildAlertmanagerConfig(keyService({ alerting: { slack, groupWait: '5s', groupInterval: '10s', repeatInterval: '1h' } }), OPTIONS);
+    const inherited = buildAlertmanagerConfig(keyService({ alerting: { slack } }), OPTIONS);
+    const route = (config: Record<string, unknown> | null) => (config as { spec: { route: Record<string, unknown> } }).spec.route;
+    expect(route(timed)).toMatchObject({ groupWait: '5s', groupInterval: '10s', repeatInterval: '1h' });
+    expect(Object.keys(route(inherited)).sort()).toEqual(['groupBy', 'matchers', 'receiver']);
+  });
+});
+
+describe('buildDeployment with spec.drill', () => {
+  const args = (drill?: { faultRate: number }) =>
+    (buildDeployment(keyService(drill === undefined ? {} : { drill }), OPTIONS).spec.template.spec as { containers: { args: string[] }[] })
+      .containers[0]?.args ?? [];
+
+  it('passes --fault-rate while a drill runs', () => {
+    expect(args({ faultRate: 0.5 })).toContain('--fault-rate=0.5');
+  });
+
+  it('keeps the pod template of a KeyService without a drill, or with its fault rate back at 0', () => {
+    expect(args({ faultRate: 0 })).toEqual(args());
+    expect(args().some((arg) => arg.startsWith('--fault-rate'))).toBe(false);
+  });
 });
 
 describe('buildDashboardConfigMap', () => {

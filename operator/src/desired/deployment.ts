@@ -56,6 +56,8 @@ export function serverArgsForKeyService(ks: KeyService): string[] {
     args.push(`--tls-cert-file=${TLS_MOUNT_PATH}/tls.crt`, `--tls-key-file=${TLS_MOUNT_PATH}/tls.key`);
   }
   if (ks.spec.auth.enabled) args.push(`--api-keys-file=${API_KEYS_MOUNT_PATH}/api-keys`, '--reload-interval=5');
+  // Only while a drill runs: a spec without one keeps the pod template, and so the pods, it always had.
+  if (ks.spec.drill.faultRate > 0) args.push(`--fault-rate=${ks.spec.drill.faultRate}`);
   return args;
 }
 

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# images.sh TOOLS_DIR STATE_DIR: assembles the monitoring stack's four images where no registry is reachable, and
+# imports them into the real node's containerd of the cluster in STATE_DIR under the names upstream publishes them
+# by, so that nothing is pulled: prometheus-operator and prometheus-config-reloader from the binaries in TOOLS_DIR
+# (build.sh), Prometheus and Alertmanager from Debian's packages. Each keeps its upstream image's entry point and
+# user. Prints "PROMETHEUS_VERSION ALERTMANAGER_VERSION", the versions the Prometheus and Alertmanager resources
+# must name.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+tools=$1 dir=$2
+source "$here/../images/buildah-env.sh"
+source "$here/../images/assemble.sh"
+containerd=$(sed -n 's/^REAL_NODE_CONTAINERD=//p' "$dir/env")
+"$here/../ensure-apt.sh" buildah buildah prometheus prometheus prometheus-alertmanager prometheus-alertmanager >&2
+
+debian_version() { echo "v$(dpkg-query -W -f '${Version}' "$1" | sed 's/[+~-].*//')"; }
+operator_version=$(cat "$tools/version")
+prometheus_version=$(debian_version prometheus)
+alertmanager_version=$(debian_version prometheus-alertmanager)
+key=$(cat "$0" "$here/../images/assemble.sh" "$tools/bin/operator" "$tools/bin/prometheus-config-reloader" \
+  /usr/bin/prometheus /usr/bin/prometheus-alertmanager | sha256sum | cut -c1-8)
+
+operator_setup() { mkdir -p "$1/bin" && cp "$tools/bin/operator" "$1/bin/operator"; }
+reloader_setup() { mkdir -p "$1/bin" && cp "$tools/bin/prometheus-config-reloader" "$1/bin/prometheus-config-reloader"; }
+prometheus_setup() {
+  mkdir -p "$1/bin" "$1/etc/prometheus" "$1/prometheus"
+  cp /usr/bin/prometheus "$1/bin/prometheus"
+  cp -r /etc/prometheus/consoles /etc/prometheus/console_libraries "$1/etc/prometheus/"
+  copy_with_libraries "$1" /usr/bin/prometheus
+  chown 65534:65534 "$1/prometheus"
+}
+alertmanager_setup() {
+  mkdir -p "$1/bin" "$1/alertmanager"
+  cp /usr/bin/prometheus-alertmanager "$1/bin/alertmanager"
+  copy_with_libraries "$1" /usr/bin/prometheus-alertmanager
+  chown 65534:65534 "$1/alertmanager"
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# NAME:TAG SETUP ENTRYPOINT: each as upstream's image runs it, as user nobody (prometheus-operator sets the pods' own).
+while read -r name setup entrypoint; do
+  local_name="localhost/keyservice/monitoring/${name##*/}-$key"
+  assemble "$local_name" "$setup" --user 65534:65534 --entrypoint "[\"$entrypoint\"]" \
+    --label org.opencontainers.image.description="Local stand-in for $name"
+  "${buildah_[@]}" tag "$local_name" "$name"
+  "${buildah_[@]}" push --quiet "$name" "docker-archive:$work/image.tar:$name"
+  ctr --address "$containerd" --namespace k8s.io images import "$work/image.tar" >/dev/null
+  rm "$work/image.tar"
+done <<IMAGES
+quay.io/prometheus-operator/prometheus-operator:$operator_version operator_setup /bin/operator
+quay.io/prometheus-operator/prometheus-config-reloader:$operator_version reloader_setup /bin/prometheus-config-reloader
+quay.io/prometheus/prometheus:$prometheus_version prometheus_setup /bin/prometheus
+quay.io/prometheus/alertmanager:$alertmanager_version alertmanager_setup /bin/alertmanager
+IMAGES
+echo "$prometheus_version $alertmanager_version"
