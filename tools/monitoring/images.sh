@@ -1,37 +1,35 @@
 #!/usr/bin/env bash
 # images.sh TOOLS_DIR STATE_DIR: assembles the monitoring stack's four images where no registry is reachable, and
 # imports them into the real node's containerd of the cluster in STATE_DIR under the names upstream publishes them
-# by, so that nothing is pulled: prometheus-operator and prometheus-config-reloader from the binaries in TOOLS_DIR
-# (build.sh), Prometheus and Alertmanager from Debian's packages. Each keeps its upstream image's entry point and
-# user. Prints "PROMETHEUS_VERSION ALERTMANAGER_VERSION", the versions the Prometheus and Alertmanager resources
-# must name.
+# by, so that nothing is pulled: prometheus-operator, prometheus-config-reloader and Prometheus from the binaries in
+# TOOLS_DIR (build.sh), Alertmanager from Debian's package. Each keeps its upstream image's entry point and user.
+# Prints "PROMETHEUS_VERSION ALERTMANAGER_VERSION", the versions the Prometheus and Alertmanager resources must name.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 tools=$1 dir=$2
 source "$here/../images/buildah-env.sh"
 source "$here/../images/assemble.sh"
 containerd=$(sed -n 's/^REAL_NODE_CONTAINERD=//p' "$dir/env")
-"$here/../ensure-apt.sh" buildah buildah prometheus prometheus prometheus-alertmanager prometheus-alertmanager >&2
+"$here/../ensure-apt.sh" buildah buildah prometheus-alertmanager prometheus-alertmanager >&2
 
-debian_version() { echo "v$(dpkg-query -W -f '${Version}' "$1" | sed 's/[+~-].*//')"; }
 operator_version=$(cat "$tools/version")
-prometheus_version=$(debian_version prometheus)
-alertmanager_version=$(debian_version prometheus-alertmanager)
-key=$(cat "$0" "$here/../images/assemble.sh" "$tools/bin/operator" "$tools/bin/prometheus-config-reloader" \
-  /usr/bin/prometheus /usr/bin/prometheus-alertmanager | sha256sum | cut -c1-8)
+prometheus_version=$(cat "$tools/prometheus-version")
+alertmanager_version="v$(dpkg-query -W -f '${Version}' prometheus-alertmanager | sed 's/[+~-].*//')"
+key=$(cat "$0" "$here/../images/assemble.sh" "$tools"/bin/* /usr/bin/prometheus-alertmanager | sha256sum | cut -c1-8)
 
 operator_setup() { mkdir -p "$1/bin" && cp "$tools/bin/operator" "$1/bin/operator"; }
 reloader_setup() { mkdir -p "$1/bin" && cp "$tools/bin/prometheus-config-reloader" "$1/bin/prometheus-config-reloader"; }
 prometheus_setup() {
-  mkdir -p "$1/bin" "$1/etc/prometheus" "$1/prometheus"
-  cp /usr/bin/prometheus "$1/bin/prometheus"
-  cp -r /etc/prometheus/consoles /etc/prometheus/console_libraries "$1/etc/prometheus/"
-  copy_with_libraries "$1" /usr/bin/prometheus
+  mkdir -p "$1/bin" "$1/prometheus"
+  cp "$tools/bin/prometheus" "$1/bin/prometheus"
   chown 65534:65534 "$1/prometheus"
 }
+# Debian's Alertmanager reads its notification templates from /usr/share/prometheus/alertmanager rather than from
+# the binary.
 alertmanager_setup() {
-  mkdir -p "$1/bin" "$1/alertmanager"
+  mkdir -p "$1/bin" "$1/alertmanager" "$1/usr/share/prometheus/alertmanager"
   cp /usr/bin/prometheus-alertmanager "$1/bin/alertmanager"
+  cp /usr/share/prometheus/alertmanager/*.tmpl "$1/usr/share/prometheus/alertmanager/"
   copy_with_libraries "$1" /usr/bin/prometheus-alertmanager
   chown 65534:65534 "$1/alertmanager"
 }
