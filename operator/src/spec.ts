@@ -137,6 +137,9 @@ export const alertsSchema = z
       .literal(LATENCY_THRESHOLDS_SECONDS)
       .default(0.25)
       .describe('p99 latency, in seconds, above which KeyServiceHighLatency fires; a bucket bound of the histogram'),
+    rateWindow: duration(
+      'The window the error-rate and latency alerts judge over, at least four scrape intervals; a pod gone (a rollout) still counts in it until it has passed',
+    ).default('5m'),
     downFor: duration('How long the server must be down before KeyServiceDown fires').default('2m'),
     errorRateFor: duration('How long the error rate must stay high before the alert fires').default('5m'),
     latencyFor: duration('How long the p99 latency must stay high before the alert fires').default('10m'),

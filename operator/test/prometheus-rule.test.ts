@@ -32,6 +32,12 @@ describe('buildRuleGroups', () => {
     });
   });
 
+  it('judges the error rate and the latency over spec.alerts.rateWindow', () => {
+    const [short] = buildRuleGroups(keyService({ alerts: { rateWindow: '1m' } }));
+    const exprs = ['KeyServiceHighErrorRate', 'KeyServiceHighLatency'].map((name) => short?.rules.find((r) => r.alert === name)?.expr ?? '');
+    expect(exprs.map((expr) => [expr.includes('[1m]'), expr.includes('[5m]')])).toEqual([[true, false], [true, false]]);
+  });
+
   it('guards the error ratio with a minimum request rate', () => {
     expect(rule('KeyServiceHighErrorRate')?.expr).toBe(
       `(sum(rate(http_responses_total{${SELECTOR},status_code=~"5.."}[5m])) / ${TOTAL}) > 0.02 and ${TOTAL} > 0.1`,

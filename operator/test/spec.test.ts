@@ -20,6 +20,7 @@ describe('parseSpec', () => {
             errorRateThreshold: 0.05,
             minRequestRate: 0.1,
             latencyThresholdSeconds: 0.25,
+            rateWindow: '5m',
             downFor: '2m',
             errorRateFor: '5m',
             latencyFor: '10m',

@@ -51,4 +51,7 @@ quay.io/prometheus-operator/prometheus-config-reloader:$operator_version reloade
 quay.io/prometheus/prometheus:$prometheus_version prometheus_setup /bin/prometheus
 quay.io/prometheus/alertmanager:$alertmanager_version alertmanager_setup /bin/alertmanager
 IMAGES
+# Images of other versions only take disk: drop them.
+"${buildah_[@]}" images --format '{{.Name}}:{{.Tag}}' | grep '^localhost/keyservice/monitoring/' | grep -v -- "-$key\$" |
+  xargs -r "${buildah_[@]}" rmi >/dev/null 2>&1 || true
 echo "$prometheus_version $alertmanager_version"

@@ -16,7 +16,6 @@ export interface RuleGroup {
 
 /** The key route's latency: health and readiness probes are cheap and would hide a slow key path. */
 const KEY_ENDPOINT = '/key/{length}';
-const RATE_WINDOW = '5m';
 /** Key sizes drift slowly: judge them over a longer window than errors. */
 const SIZE_WINDOW = '30m';
 
@@ -27,10 +26,11 @@ const SIZE_WINDOW = '30m';
 export function buildRuleGroups(ks: KeyService): RuleGroup[] {
   const { name, namespace } = ks.metadata;
   const alerts = ks.spec.alerts;
+  const { rateWindow } = alerts;
   const selector = `job="${name}",namespace="${namespace}"`;
-  const total = `sum(rate(http_responses_total{${selector}}[${RATE_WINDOW}]))`;
-  const errors = `sum(rate(http_responses_total{${selector},status_code=~"5.."}[${RATE_WINDOW}]))`;
-  const latencyBuckets = `sum by (le) (rate(request_latency_seconds_bucket{${selector},endpoint="${KEY_ENDPOINT}"}[${RATE_WINDOW}]))`;
+  const total = `sum(rate(http_responses_total{${selector}}[${rateWindow}]))`;
+  const errors = `sum(rate(http_responses_total{${selector},status_code=~"5.."}[${rateWindow}]))`;
+  const latencyBuckets = `sum by (le) (rate(request_latency_seconds_bucket{${selector},endpoint="${KEY_ENDPOINT}"}[${rateWindow}]))`;
   const labels = (severity: string) => ({ ...alerts.labels, severity, namespace, job: name, keyservice: name });
   const runbook = (alert: string) => `${alerts.runbookBaseUrl.replace(/\/+$/, '')}/${alert}.md`;
   const percent = (share: number) => `${Number((share * 100).toFixed(4))}%`;
@@ -58,7 +58,7 @@ export function buildRuleGroups(ks: KeyService): RuleGroup[] {
           labels: labels('critical'),
           annotations: {
             summary: `Key server ${namespace}/${name} answers many 5xx`,
-            description: `More than ${percent(alerts.errorRateThreshold)} of the responses of KeyService ${namespace}/${name} are 5xx ({{ $value | humanizePercentage }} over ${RATE_WINDOW}).`,
+            description: `More than ${percent(alerts.errorRateThreshold)} of the responses of KeyService ${namespace}/${name} are 5xx ({{ $value | humanizePercentage }} over ${rateWindow}).`,
             runbook_url: runbook('KeyServiceHighErrorRate'),
           },
         },
