@@ -9,6 +9,8 @@ import { OPTIONS } from './fixtures.js';
 const KIND_BY_PLURAL: Record<string, ChildKind> = {
   deployments: 'Deployment',
   services: 'Service',
+  poddisruptionbudgets: 'PodDisruptionBudget',
+  networkpolicies: 'NetworkPolicy',
   horizontalpodautoscalers: 'HorizontalPodAutoscaler',
   servicemonitors: 'ServiceMonitor',
   prometheusrules: 'PrometheusRule',
@@ -27,6 +29,8 @@ export class FakeCluster {
   readonly children: Record<ChildKind, Map<string, KubeObject>> = {
     Deployment: new Map(),
     Service: new Map(),
+    PodDisruptionBudget: new Map(),
+    NetworkPolicy: new Map(),
     HorizontalPodAutoscaler: new Map(),
     ServiceMonitor: new Map(),
     PrometheusRule: new Map(),

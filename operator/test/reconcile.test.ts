@@ -92,7 +92,7 @@ describe('reconcile', () => {
   });
 
   describe('when autoscaling is turned on', () => {
-    it('hands replicas over before applying a Deployment without them, and creates the HPA', async () => {
+    it('hands replicas over before applying a Deployment without them, creates the HPA, and drops the budget of a one-pod floor', async () => {
       const cluster = new FakeCluster();
       const key = cluster.addKeyService({ replicas: 3, serviceMonitor: { enabled: false }, alerts: { enabled: false } });
       await reconcile(key, cluster.deps());
@@ -102,6 +102,7 @@ describe('reconcile', () => {
       expect(cluster.take()).toEqual([
         'apply Deployment keyservice-operator-replicas-handoff',
         'apply Deployment keyservice-operator',
+        'delete PodDisruptionBudget',
         'get HorizontalPodAutoscaler',
         'apply HorizontalPodAutoscaler keyservice-operator',
         'status',
