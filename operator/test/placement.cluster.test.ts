@@ -108,6 +108,16 @@ describe('the PodDisruptionBudget and NetworkPolicy children, and the pod placem
     ]);
   });
 
+  it('keeps the Deployment, and says why, when the API server refuses the affinity the spec passes through', async () => {
+    const uid = getObject<Meta>('deployment', 'keys', ns)?.metadata.uid;
+    const invalid = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } };
+    applyKeyService('keys', ns, { ...spec, affinity: invalid });
+    await eventually(() => expect(conditionOf('keys', ns, 'Degraded')).toBe('True/ApplyFailed'), 60_000);
+    expect(getObject<Meta>('deployment', 'keys', ns)?.metadata.uid).toBe(uid);
+    applyKeyService('keys', ns, spec);
+    await eventually(() => expect(conditionOf('keys', ns, 'Degraded')).toBe('False/AsExpected'), 60_000);
+  });
+
   it('is refused by the API server when podLabels would set a selector label, naming the field', () => {
     const ks = { apiVersion: 'keyservice.io/v1alpha1', kind: 'KeyService', metadata: { name: 'relabel', namespace: ns }, spec: { podLabels: { 'app.kubernetes.io/instance': 'other' } } };
     const result = kubectlResult(['apply', '-f', '-'], JSON.stringify(ks));
