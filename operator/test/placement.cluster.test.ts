@@ -74,6 +74,14 @@ describe('the PodDisruptionBudget and NetworkPolicy children, and the pod placem
     ]);
   });
 
+  it('writes neither child again when nothing changed (the API server keeps them as applied)', async () => {
+    const versions = () => ['deployment', 'pdb', 'networkpolicy'].map((kind) => getObject<Meta>(kind, 'keys', ns)?.metadata.resourceVersion);
+    const before = versions();
+    kubectl(['annotate', 'keyservice', 'keys', '-n', ns, '--overwrite', 'keyservice.io/reconcile-requested-at=idle-check']);
+    await eventually(() => expect(getObject<{ status?: { lastHandledReconcileAt?: string } }>('keyservice', 'keys', ns)?.status?.lastHandledReconcileAt).toBe('idle-check'), 60_000);
+    expect(versions()).toEqual(before);
+  });
+
   it('recreates a deleted PodDisruptionBudget', async () => {
     const before = getObject<Budget>('pdb', 'keys', ns)?.metadata.uid;
     kubectl(['delete', 'pdb', 'keys', '-n', ns, '--wait=true']);
