@@ -46,15 +46,33 @@ function refuse(child: DesiredChild, ks: KeyService): ChildNotOwnedError {
 }
 
 /**
+ * Whether the API server accepts the desired object on its own, asked as a dry-run create: refused as invalid
+ * (422) it is wrong itself, refused as existing (409) or accepted it is fine.
+ */
+async function isValidAlone(desired: KubeObject, child: DesiredChild, api: KubeApi): Promise<boolean> {
+  try {
+    await api.createDryRun(desired, child.type.plural, FIELD_MANAGER);
+    return true;
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 409) return true;
+    if (error instanceof KubeApiError && error.status === 422) return false;
+    throw error;
+  }
+}
+
+/**
  * An apply the API server rejects as invalid over a live object is one whose hand-edited fields clash with ours
- * (a renamed port duplicating a name, an immutable selector): the object is recreated from the desired state.
- * A 422 without a live object is the desired object itself being wrong, and is left to the caller.
+ * (a renamed port duplicating a name, an immutable selector): the object is recreated from the desired state. But
+ * only when the desired object is valid on its own: one the spec made invalid (an affinity passed through that the
+ * API server refuses) would fail again once the live child was gone, and deleting a Deployment takes the pods with
+ * it. That 422, and one without a live object, are left to the caller.
  */
 async function applyOrRecreate(desired: KubeObject, child: DesiredChild, live: KubeObject | undefined, api: KubeApi): Promise<void> {
   try {
     await api.apply(desired, child.type.plural, FIELD_MANAGER);
   } catch (error) {
     if (!(error instanceof KubeApiError && error.status === 422 && live?.metadata.uid)) throw error;
+    if (!(await isValidAlone(desired, child, api))) throw error;
     await api.remove(child.type.apiVersion, child.type.plural, live.metadata.namespace ?? '', live.metadata.name, live.metadata.uid);
     await api.apply(desired, child.type.plural, FIELD_MANAGER);
   }

@@ -39,6 +39,8 @@ export function resourcePath(apiVersion: string, plural: string, namespace?: str
 /** The writes and reads the reconciler makes; a test passes a fake of this. */
 export interface KubeApi {
   apply(obj: KubeObject, plural: string, fieldManager: string): Promise<KubeObject>;
+  /** A dry-run create (nothing is stored): throws 422 when the object is invalid, 409 when it is valid but exists. */
+  createDryRun(obj: KubeObject, plural: string, fieldManager: string): Promise<void>;
   /** The object as the API server holds it now, or null when there is none. */
   get(apiVersion: string, plural: string, namespace: string, name: string): Promise<KubeObject | null>;
   /** Deletes the object; with `uid`, only that incarnation of it (a precondition the API server checks). */
@@ -59,6 +61,15 @@ export function createKubeApi(http: KubeHttp): KubeApi {
         // force: the operator is the one authority over these fields; a conflicting manager is overruled.
         query: { fieldManager, force: 'true' },
         contentType: 'application/apply-patch+yaml',
+        body: obj,
+      });
+    },
+
+    async createDryRun(obj, plural, fieldManager) {
+      await http.request({
+        method: 'POST',
+        path: resourcePath(obj.apiVersion ?? '', plural, obj.metadata.namespace),
+        query: { fieldManager, dryRun: 'All' },
         body: obj,
       });
     },

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { DURATION_UNITS_MS, durationMsCel, mapKeysCel } from './cel-rules.js';
+import { DURATION_UNITS_MS, durationMsCel } from './cel-rules.js';
+import { labels } from './label-schema.js';
+import { podPlacementShape } from './pod-policy-schema.js';
 import type { KeyServiceStatus } from './status-schema.js';
 
 /** The one definition of the KeyService resource: the CRD in crds/ is generated from these schemas. */
@@ -37,9 +39,6 @@ export const LATENCY_THRESHOLDS_SECONDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 
 const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
 const DURATION = /^(0|([0-9]+(ms|s|m|h|d|w|y))+)$/;
-/** A label key: an optional DNS-subdomain prefix and a name of at most 63 characters. */
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_KEY_MAX = 253 + 1 + 63;
 
 /** Milliseconds in a Prometheus-style duration such as 1h30m (checked against DURATION first). */
 export function durationMs(value: string): number {
@@ -51,15 +50,6 @@ const quantity = (what: string) =>
   z.string().regex(QUANTITY).describe(`${what}, a Kubernetes quantity such as 100m, 1 or 64Mi`);
 const duration = (what: string) =>
   z.string().regex(DURATION).max(32).describe(`${what}, a Prometheus duration such as 30s, 5m or 1h`);
-
-// propertyNames cannot go into a CRD: the API server checks the keys with CEL.
-const LABEL_KEY_CEL = mapKeysCel(LABEL_KEY, LABEL_KEY_MAX);
-const labels = (what: string) =>
-  z
-    .record(z.string().regex(LABEL_KEY).max(LABEL_KEY_MAX), z.string().max(63))
-    .default({})
-    .meta({ maxProperties: 64, 'x-kubernetes-validations': [{ rule: LABEL_KEY_CEL, message: 'every key must be a label key: [prefix/]name, the name at most 63 characters of [A-Za-z0-9-_.]' }] })
-    .describe(what);
 
 export const imageSchema = z
   .object({
@@ -287,6 +277,7 @@ export const keyServiceSpecSchema = z
       })
       .prefault({})
       .describe('An alerting drill: make the key server fail on purpose, to see the alerts reach people'),
+    ...podPlacementShape,
   })
   .refine((s) => s.metricsPort !== s.port, {
     message: 'spec.metricsPort must differ from spec.port',

@@ -86,6 +86,24 @@ describe('buildCrd', () => {
 });
 
 describe('toStructural', () => {
+  it('keeps only the bare types in the anyOf of an int-or-string, and lets preserve-unknown-fields stand for an open object', () => {
+    expect(
+      toStructural({
+        type: 'object',
+        properties: {
+          budget: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '%$' }] },
+          affinity: { type: 'object', properties: {}, additionalProperties: {}, 'x-kubernetes-preserve-unknown-fields': true },
+        },
+      }),
+    ).toEqual({
+      type: 'object',
+      properties: {
+        budget: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+        affinity: { type: 'object', properties: {}, 'x-kubernetes-preserve-unknown-fields': true },
+      },
+    });
+  });
+
   it('drops $schema, propertyNames, additionalProperties:false and safe-integer bounds, keeping defaults as data', () => {
     expect(
       toStructural({

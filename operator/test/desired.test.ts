@@ -4,6 +4,10 @@ import { buildDashboardConfigMap } from '../src/desired/dashboard.js';
 import { canonicalJson, configHash } from '../src/desired/config-hash.js';
 import { buildDeployment } from '../src/desired/deployment.js';
 import { buildHorizontalPodAutoscaler } from '../src/desired/hpa.js';
+import { labelsForKeyService } from '../src/desired/labels.js';
+import { buildNetworkPolicy } from '../src/desired/network-policy.js';
+import { buildPodDisruptionBudget } from '../src/desired/pod-disruption-budget.js';
+import { OPERATOR_POD_LABELS } from '../src/pod-policy-schema.js';
 import { buildServiceMonitor } from '../src/desired/service-monitor.js';
 import { buildService, endpointForKeyService } from '../src/desired/service.js';
 import { OPTIONS, keyService } from './fixtures.js';
@@ -26,6 +30,15 @@ const OWNER = {
   blockOwnerDeletion: true,
 };
 const METADATA = { name: 'demo', namespace: 'team-a', labels: LABELS, ownerReferences: [OWNER] };
+const DEFAULT_KUBE_SCORE_EXCEPTIONS = {
+  'kube-score/ignore': 'container-ephemeral-storage-request-and-limit,container-image-pull-policy,pod-networkpolicy,deployment-has-poddisruptionbudget',
+  'keyservice.io/kube-score-reasons': [
+    'container-ephemeral-storage-request-and-limit=the root filesystem is read-only and the server writes no file: only its log counts',
+    'container-image-pull-policy=spec.image.pullPolicy is IfNotPresent: meant for immutable version tags',
+    'pod-networkpolicy=spec.networkPolicy.enabled is false: turn it on once apiFrom lists every client',
+    'deployment-has-poddisruptionbudget=at most one pod, which no budget keeps up through a node drain',
+  ].join('; '),
+};
 const RESTRICTED = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
@@ -73,7 +86,7 @@ describe('buildDeployment', () => {
       expect(deployment).toEqual({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: METADATA,
+        metadata: { ...METADATA, annotations: DEFAULT_KUBE_SCORE_EXCEPTIONS },
         spec: {
           replicas: 1,
           selector: { matchLabels: SELECTOR },
@@ -207,11 +220,13 @@ describe('buildServiceMonitor', () => {
 });
 
 describe('buildChildren', () => {
-  it('lists the eight kinds in apply order, null where a feature is off (the API keys Secret is built by reconcile)', () => {
+  it('lists the ten kinds in apply order, null where a feature is off (the API keys Secret is built by reconcile)', () => {
     const children = buildChildren(keyService({ alerts: { enabled: false } }), OPTIONS);
     expect(children.map((c) => [c.type.kind, c.object === null])).toEqual([
       ['Deployment', false],
       ['Service', false],
+      ['PodDisruptionBudget', true],
+      ['NetworkPolicy', true],
       ['HorizontalPodAutoscaler', true],
       ['ServiceMonitor', false],
       ['PrometheusRule', true],
@@ -335,5 +350,145 @@ describe('buildDeployment with spec.tls', () => {
   it('changes nothing without spec.tls', () => {
     const plain = buildDeployment(keyService(), OPTIONS).spec.template.spec as { volumes?: unknown; containers: { args: string[] }[] };
     expect([plain.volumes, plain.containers[0]?.args.some((arg) => arg.startsWith('--tls'))]).toEqual([undefined, false]);
+  });
+});
+
+describe('buildDeployment with the pod placement fields', () => {
+  const podSpecOf = (spec: unknown) => buildDeployment(keyService(spec), OPTIONS).spec.template.spec as Record<string, unknown>;
+  const PLACEMENT = {
+    nodeSelector: { 'kubernetes.io/os': 'linux', pool: 'keys' },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'keys', effect: 'NoSchedule' }, { operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 }],
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'demo' } } } },
+        ],
+      },
+    },
+    priorityClassName: 'business-critical',
+    imagePullSecrets: [{ name: 'registry-credentials' }],
+  };
+
+  it('passes each one through to the pod spec under its PodSpec name, as written', () => {
+    const podSpec = podSpecOf(PLACEMENT);
+    expect(Object.fromEntries(Object.keys(PLACEMENT).map((field) => [field, podSpec[field]]))).toEqual(PLACEMENT);
+  });
+
+  it('spreads over the key server pods when a topology spread constraint names no labelSelector, and keeps one that does', () => {
+    const own = { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', minDomains: 2 };
+    const theirs = { maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'x' } } };
+    expect(podSpecOf({ topologySpreadConstraints: [own, theirs] }).topologySpreadConstraints).toEqual([
+      { ...own, labelSelector: { matchLabels: SELECTOR } },
+      theirs,
+    ]);
+  });
+
+  it('adds spec.podLabels and spec.podAnnotations to the pod template beside the operator\'s own', () => {
+    const template = buildDeployment(keyService({ podLabels: { team: 'keys' }, podAnnotations: { 'example.com/owner': 'platform team' } }), OPTIONS).spec.template;
+    expect(template.metadata.labels).toEqual({ team: 'keys', ...LABELS });
+    expect(Object.keys(template.metadata.annotations).sort()).toEqual(['example.com/owner', 'keyservice.io/config-hash']);
+  });
+
+  it('refuses podLabels that would change what the selector or the operator\'s labels say (the list is the operator\'s labels)', () => {
+    expect([...OPERATOR_POD_LABELS].sort()).toEqual(Object.keys(labelsForKeyService(keyService(), OPTIONS)).sort());
+  });
+
+  it('keeps the pod template, and so the pods, of a KeyService that sets none of them or sets them empty', () => {
+    const template = (spec: unknown) => buildDeployment(keyService(spec), OPTIONS).spec.template;
+    const empty = { nodeSelector: {}, tolerations: [], affinity: {}, topologySpreadConstraints: [], imagePullSecrets: [], podLabels: {}, podAnnotations: {} };
+    // The hash of the pod spec the operator built before these fields existed: the same pods after an upgrade.
+    expect(template({}).metadata.annotations).toEqual({ 'keyservice.io/config-hash': 'b21fba5197dac945' });
+    expect([template(empty), template({ networkPolicy: { enabled: true }, replicas: 1, podDisruptionBudget: { enabled: true } })]).toEqual([template({}), template({})]);
+  });
+});
+
+describe('buildPodDisruptionBudget', () => {
+  const budget = (spec: unknown) => buildPodDisruptionBudget(keyService(spec), OPTIONS) as { spec: Record<string, unknown> } | null;
+
+  it('lets a drain take one key server pod at a time while two or more run', () => {
+    expect(buildPodDisruptionBudget(keyService({ replicas: 2 }), OPTIONS)).toEqual({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: METADATA,
+      spec: { selector: { matchLabels: SELECTOR }, maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+    });
+  });
+
+  it.each([
+    ['one replica', { replicas: 1 }, false],
+    ['two replicas', { replicas: 2 }, true],
+    ['autoscaling from one pod, though replicas is 3', { replicas: 3, autoscaling: { enabled: true, minReplicas: 1 } }, false],
+    ['autoscaling from two pods', { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } }, true],
+    ['enabled on one replica', { replicas: 1, podDisruptionBudget: { enabled: true } }, true],
+    ['disabled on three replicas', { replicas: 3, podDisruptionBudget: { enabled: false } }, false],
+  ])('exists with %s: %s', (_case, spec, exists) => {
+    expect(budget(spec) !== null).toBe(exists);
+  });
+
+  it('takes minAvailable or maxUnavailable, as a count or a percentage, instead of the default', () => {
+    expect([budget({ replicas: 4, podDisruptionBudget: { minAvailable: '50%' } })?.spec, budget({ replicas: 4, podDisruptionBudget: { maxUnavailable: 2 } })?.spec]).toEqual([
+      { selector: { matchLabels: SELECTOR }, minAvailable: '50%', unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+      { selector: { matchLabels: SELECTOR }, maxUnavailable: 2, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+    ]);
+  });
+});
+
+describe('buildNetworkPolicy', () => {
+  it('is null unless spec.networkPolicy.enabled', () => {
+    expect(buildNetworkPolicy(keyService({ replicas: 3 }), OPTIONS)).toBeNull();
+  });
+
+  it('admits the key API from anywhere and the metrics port from the monitoring namespace, and no egress', () => {
+    expect(buildNetworkPolicy(keyService({ port: 8443, metricsPort: 9090, networkPolicy: { enabled: true } }), OPTIONS)).toEqual({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: METADATA,
+      spec: {
+        podSelector: { matchLabels: SELECTOR },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [
+          { ports: [{ protocol: 'TCP', port: 8443 }] },
+          { ports: [{ protocol: 'TCP', port: 9090 }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] },
+        ],
+      },
+    });
+  });
+
+  it('admits the key API from the apiFrom peers only, leaving out the empty parts the API server would drop', () => {
+    const apiFrom = [
+      { namespaceSelector: { matchLabels: { team: 'payments' } }, podSelector: { matchExpressions: [{ key: 'role', operator: 'In', values: ['api', 'worker'] }] } },
+      { podSelector: { matchLabels: {}, matchExpressions: [{ key: 'keys-client', operator: 'Exists', values: [] }] } },
+      { namespaceSelector: {} },
+    ];
+    const policy = buildNetworkPolicy(keyService({ networkPolicy: { enabled: true, apiFrom, metricsFromNamespace: 'observability' } }), OPTIONS) as {
+      spec: { ingress: { from?: unknown[] }[] };
+    };
+    expect(policy.spec.ingress.map((rule) => rule.from)).toEqual([
+      [
+        apiFrom[0],
+        { podSelector: { matchExpressions: [{ key: 'keys-client', operator: 'Exists' }] } },
+        { namespaceSelector: {} },
+      ],
+      [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
+    ]);
+  });
+});
+
+describe('the kube-score exceptions on the Deployment', () => {
+  const annotations = (spec: unknown) => buildDeployment(keyService(spec), OPTIONS).metadata.annotations;
+
+  it('name, with its reason, each check the defaults do not pass', () => {
+    expect(annotations({})).toEqual(DEFAULT_KUBE_SCORE_EXCEPTIONS);
+  });
+
+  it('go as the spec turns on what each check asks for, and say why the budget is off when it is turned off', () => {
+    const all = { replicas: 2, image: { pullPolicy: 'Always' }, networkPolicy: { enabled: true } };
+    expect([annotations(all), annotations({ ...all, podDisruptionBudget: { enabled: false } })?.['kube-score/ignore']]).toEqual([
+      {
+        'kube-score/ignore': 'container-ephemeral-storage-request-and-limit',
+        'keyservice.io/kube-score-reasons': 'container-ephemeral-storage-request-and-limit=the root filesystem is read-only and the server writes no file: only its log counts',
+      },
+      'container-ephemeral-storage-request-and-limit,deployment-has-poddisruptionbudget',
+    ]);
   });
 });

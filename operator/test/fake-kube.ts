@@ -9,6 +9,8 @@ import { OPTIONS } from './fixtures.js';
 const KIND_BY_PLURAL: Record<string, ChildKind> = {
   deployments: 'Deployment',
   services: 'Service',
+  poddisruptionbudgets: 'PodDisruptionBudget',
+  networkpolicies: 'NetworkPolicy',
   horizontalpodautoscalers: 'HorizontalPodAutoscaler',
   servicemonitors: 'ServiceMonitor',
   prometheusrules: 'PrometheusRule',
@@ -27,6 +29,8 @@ export class FakeCluster {
   readonly children: Record<ChildKind, Map<string, KubeObject>> = {
     Deployment: new Map(),
     Service: new Map(),
+    PodDisruptionBudget: new Map(),
+    NetworkPolicy: new Map(),
     HorizontalPodAutoscaler: new Map(),
     ServiceMonitor: new Map(),
     PrometheusRule: new Map(),
@@ -41,6 +45,8 @@ export class FakeCluster {
   failWith: Error | null = null;
   /** Answers 422 to an apply over a live object of this kind, as the API server does when hand edits clash. */
   rejectApplyOverLive: ChildKind | null = null;
+  /** Answers 422 to a dry-run create of this kind too: the desired object itself is what the API server refuses. */
+  rejectDesired: ChildKind | null = null;
 
   readonly api: KubeApi = {
     apply: (obj, plural, manager) => {
@@ -62,6 +68,13 @@ export class FakeCluster {
       ];
       this.children[kind].set(key, merged);
       return Promise.resolve(merged as KubeObject);
+    },
+    createDryRun: (obj, plural) => {
+      const kind = KIND_BY_PLURAL[plural] as ChildKind;
+      this.calls.push(`dry-run create ${kind}`);
+      if (this.rejectDesired === kind) return Promise.reject(new KubeApiError(422, 'Invalid', 'spec.template.spec.affinity: Invalid value'));
+      const exists = this.children[kind].has(`${obj.metadata.namespace}/${obj.metadata.name}`);
+      return exists ? Promise.reject(new KubeApiError(409, 'AlreadyExists', `${kind} exists`)) : Promise.resolve();
     },
     get: (_apiVersion, plural, namespace, name) => {
       const kind = KIND_BY_PLURAL[plural] as ChildKind;

@@ -38,6 +38,8 @@ describe('the operator RBAC in manifests/', () => {
       'apps|deployments|get,list,watch,create,patch,update,delete',
       '|services,configmaps|get,list,watch,create,patch,update,delete',
       'autoscaling|horizontalpodautoscalers|get,list,watch,create,patch,update,delete',
+      'policy|poddisruptionbudgets|get,list,watch,create,patch,update,delete',
+      'networking.k8s.io|networkpolicies|get,list,watch,create,patch,update,delete',
       'monitoring.coreos.com|servicemonitors,prometheusrules,alertmanagerconfigs|get,list,watch,create,patch,update,delete',
       '|events|create,patch',
       'coordination.k8s.io|leases|get,create,update',

@@ -92,7 +92,7 @@ describe('reconcile', () => {
   });
 
   describe('when autoscaling is turned on', () => {
-    it('hands replicas over before applying a Deployment without them, and creates the HPA', async () => {
+    it('hands replicas over before applying a Deployment without them, creates the HPA, and drops the budget of a one-pod floor', async () => {
       const cluster = new FakeCluster();
       const key = cluster.addKeyService({ replicas: 3, serviceMonitor: { enabled: false }, alerts: { enabled: false } });
       await reconcile(key, cluster.deps());
@@ -102,6 +102,7 @@ describe('reconcile', () => {
       expect(cluster.take()).toEqual([
         'apply Deployment keyservice-operator-replicas-handoff',
         'apply Deployment keyservice-operator',
+        'delete PodDisruptionBudget',
         'get HorizontalPodAutoscaler',
         'apply HorizontalPodAutoscaler keyservice-operator',
         'status',
@@ -200,7 +201,22 @@ describe('reconcile', () => {
       cluster.rejectApplyOverLive = 'Service';
       cluster.take();
       await reconcile(key, cluster.deps());
-      expect(cluster.take()).toEqual(['apply Service keyservice-operator', 'delete Service', 'apply Service keyservice-operator']);
+      expect(cluster.take()).toEqual(['apply Service keyservice-operator', 'dry-run create Service', 'delete Service', 'apply Service keyservice-operator']);
+    });
+
+    it('keeps the live child, and reports the refusal, when the desired object is what the API server refuses', async () => {
+      const cluster = new FakeCluster();
+      const key = cluster.addKeyService({ serviceMonitor: { enabled: false }, alerts: { enabled: false } });
+      await reconcile(key, cluster.deps());
+      cluster.addKeyService({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } }, serviceMonitor: { enabled: false }, alerts: { enabled: false } }, 2);
+      cluster.rejectApplyOverLive = 'Deployment';
+      cluster.rejectDesired = 'Deployment';
+      cluster.take();
+      await expect(reconcile(key, cluster.deps())).rejects.toThrow('Applying the Deployment demo failed: spec.ports[1].name: Duplicate value');
+      expect([cluster.take().filter((c) => c.includes('Deployment')), cluster.children.Deployment.has(key)]).toEqual([
+        ['apply Deployment keyservice-operator', 'dry-run create Deployment'],
+        true,
+      ]);
     });
   });
 

@@ -32,6 +32,20 @@ describe('renderKeyServices', () => {
     ]);
   });
 
+  it('prints the PodDisruptionBudget and NetworkPolicy of a KeyService that has them', () => {
+    const result = renderKeyServices(SAMPLE.replace('maxSize: 2048', 'replicas: 2\n  networkPolicy: { enabled: true }'), OPTIONS, KEYS);
+    if (!result.ok) throw new Error(result.problems.join('; '));
+    const docs = parseAllDocuments(result.yaml).map((d) => d.toJS() as { kind: string; metadata: Record<string, unknown> });
+    expect(docs.map((d) => [d.kind, d.metadata.name, 'ownerReferences' in d.metadata])).toEqual([
+      ['Deployment', 'keys', false],
+      ['Service', 'keys', false],
+      ['PodDisruptionBudget', 'keys', false],
+      ['NetworkPolicy', 'keys', false],
+      ['ServiceMonitor', 'keys', false],
+      ['PrometheusRule', 'keys', false],
+    ]);
+  });
+
   it('prints a plain Prometheus rules file with --rules', () => {
     const result = renderKeyServices(SAMPLE, OPTIONS, KEYS, true);
     const rules = parse(result.ok ? result.yaml : '') as { groups: { name: string; rules: { alert: string }[] }[] };

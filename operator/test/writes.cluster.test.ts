@@ -20,7 +20,18 @@ jest.setTimeout(300_000);
 const SUCCESSES = /^keyservice_operator_reconcile_total\{result="success"\}/;
 
 const FULL = {
-  autoscaling: { enabled: true },
+  // minReplicas 2: a PodDisruptionBudget too.
+  autoscaling: { enabled: true, minReplicas: 2 },
+  podDisruptionBudget: { minAvailable: '50%' },
+  // Empty selector parts, which the API server drops, must not read as drift.
+  networkPolicy: { enabled: true, apiFrom: [{ namespaceSelector: { matchLabels: { team: 'a' } }, podSelector: { matchLabels: {} } }, { podSelector: { matchExpressions: [{ key: 'client', operator: 'Exists', values: [] }] } }] },
+  nodeSelector: { 'kubernetes.io/os': 'linux' },
+  tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'keys', effect: 'NoSchedule' }],
+  affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'full' } } } }] } },
+  topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' }],
+  imagePullSecrets: [{ name: 'registry' }],
+  podLabels: { team: 'keys' },
+  podAnnotations: { 'example.com/owner': 'platform' },
   auth: { enabled: true },
   dashboard: { enabled: true },
   tls: { secretName: 'keys-tls' },

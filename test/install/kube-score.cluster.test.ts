@@ -1,4 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { clusterTool, kubectl, ROOT } from '../cluster/kube-test-env.js';
@@ -41,6 +43,22 @@ const helmTemplate = (valuesFile: string) => {
   return result.stdout;
 };
 
+const OPERATOR_MAIN = join(ROOT, 'dist/operator/src/main.js');
+
+/** The children the operator builds for the KeyServices in `file`, as its render subcommand prints them (npm run build first). */
+function operatorRender(file: string): string {
+  const result = spawnSync(process.execPath, [OPERATOR_MAIN, 'render', '-f', file], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`render -f ${file} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** KeyServices beyond the sample: one pod with every default, and everything the key server can be given. */
+const KEY_SERVICES: Record<string, string> = {
+  'one pod, every default': '{}',
+  'autoscaled from two pods with a NetworkPolicy and a percentage budget':
+    '{autoscaling: {enabled: true, minReplicas: 2}, networkPolicy: {enabled: true, apiFrom: [{namespaceSelector: {matchLabels: {team: a}}}]}, podDisruptionBudget: {minAvailable: "50%"}, image: {pullPolicy: Always}}',
+};
+
 describe('kube-score', () => {
   it.each(CI_VALUES)('finds nothing CRITICAL in the chart rendered with ci/%s, but what the object explains', (file) => {
     const yaml = helmTemplate(file);
@@ -49,6 +67,18 @@ describe('kube-score', () => {
 
   it.each(['', ...OVERLAYS.map((overlay) => `overlays/${overlay}`)])('finds nothing CRITICAL in manifests/%s, but what the object explains', (path) => {
     const yaml = kubectl(['kustomize', join(ROOT, 'manifests', path)]);
+    expect({ criticals: criticals(yaml), unexplained: ignoresWithoutReason(yaml) }).toEqual({ criticals: [], unexplained: [] });
+  });
+
+  it('finds nothing CRITICAL in the children the operator renders for manifests/samples/keyservice.yaml, but what the object explains', () => {
+    const yaml = operatorRender(join(ROOT, 'manifests/samples/keyservice.yaml'));
+    expect({ criticals: criticals(yaml), unexplained: ignoresWithoutReason(yaml) }).toEqual({ criticals: [], unexplained: [] });
+  });
+
+  it.each(Object.keys(KEY_SERVICES))('finds nothing CRITICAL in the children of a KeyService with %s, but what the object explains', (name) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ks-score-')), 'keyservice.yaml');
+    writeFileSync(file, `apiVersion: keyservice.io/v1alpha1\nkind: KeyService\nmetadata: {name: keys}\nspec: ${KEY_SERVICES[name]}\n`);
+    const yaml = operatorRender(file);
     expect({ criticals: criticals(yaml), unexplained: ignoresWithoutReason(yaml) }).toEqual({ criticals: [], unexplained: [] });
   });
 

@@ -23,23 +23,27 @@ const SAFE_INTEGER_BOUNDS = new Set([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_IN
 /**
  * Turns zod's JSON Schema into a Kubernetes structural schema: no `$schema`, no `propertyNames` (unsupported), no
  * `additionalProperties: false` (structural schemas prune unknown fields instead, and false is rejected next to
- * `properties`), no safe-integer bounds.
+ * `properties`), no safe-integer bounds. An object that keeps unknown fields says so with
+ * x-kubernetes-preserve-unknown-fields instead of zod's open `additionalProperties: {}`; an int-or-string keeps only
+ * the two bare types in its anyOf, the one form a structural schema allows there (its CEL rule checks the values).
  */
 export function toStructural(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toStructural);
   if (node === null || typeof node !== 'object') return node;
+  const schema = node as JsonSchema;
   const out: JsonSchema = {};
-  for (const [key, value] of Object.entries(node as JsonSchema)) {
-    if (isDropped(key, value)) continue;
+  for (const [key, value] of Object.entries(schema)) {
+    if (isDropped(key, value, schema)) continue;
     // `default` and `enum` values are data, not schemas: copy them untouched.
     out[key] = key === 'default' || key === 'enum' ? value : toStructural(value);
   }
+  if (schema['x-kubernetes-int-or-string'] === true) out.anyOf = [{ type: 'integer' }, { type: 'string' }];
   return out;
 }
 
-function isDropped(key: string, value: unknown): boolean {
+function isDropped(key: string, value: unknown, schema: JsonSchema): boolean {
   if (key === '$schema' || key === 'propertyNames') return true;
-  if (key === 'additionalProperties') return value === false;
+  if (key === 'additionalProperties') return value === false || schema['x-kubernetes-preserve-unknown-fields'] === true;
   return (key === 'minimum' || key === 'maximum') && SAFE_INTEGER_BOUNDS.has(value as number);
 }
 

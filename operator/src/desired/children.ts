@@ -4,6 +4,8 @@ import { buildDashboardConfigMap } from './dashboard.js';
 import { buildDeployment } from './deployment.js';
 import { buildHorizontalPodAutoscaler } from './hpa.js';
 import type { DesiredOptions } from './labels.js';
+import { buildNetworkPolicy } from './network-policy.js';
+import { buildPodDisruptionBudget } from './pod-disruption-budget.js';
 import { buildPrometheusRule } from './prometheus-rule.js';
 import { buildServiceMonitor } from './service-monitor.js';
 import { buildService } from './service.js';
@@ -11,6 +13,8 @@ import { buildService } from './service.js';
 export type ChildKind =
   | 'Deployment'
   | 'Service'
+  | 'PodDisruptionBudget'
+  | 'NetworkPolicy'
   | 'HorizontalPodAutoscaler'
   | 'ServiceMonitor'
   | 'PrometheusRule'
@@ -36,6 +40,8 @@ export interface ChildType {
 export const CHILD_TYPES: readonly ChildType[] = [
   { kind: 'Deployment', apiVersion: 'apps/v1', plural: 'deployments', api: null },
   { kind: 'Service', apiVersion: 'v1', plural: 'services', api: null },
+  { kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', plural: 'poddisruptionbudgets', api: null },
+  { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', plural: 'networkpolicies', api: null },
   { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', plural: 'horizontalpodautoscalers', api: null },
   { kind: 'ServiceMonitor', apiVersion: 'monitoring.coreos.com/v1', plural: 'servicemonitors', api: 'monitoring' },
   { kind: 'PrometheusRule', apiVersion: 'monitoring.coreos.com/v1', plural: 'prometheusrules', api: 'monitoring' },
@@ -55,6 +61,8 @@ export function buildChildren(ks: KeyService, options: DesiredOptions): DesiredC
   const objects: Record<ChildKind, Record<string, unknown> | null> = {
     Deployment: buildDeployment(ks, options) as unknown as Record<string, unknown>,
     Service: buildService(ks, options),
+    PodDisruptionBudget: buildPodDisruptionBudget(ks, options),
+    NetworkPolicy: buildNetworkPolicy(ks, options),
     HorizontalPodAutoscaler: buildHorizontalPodAutoscaler(ks, options),
     ServiceMonitor: buildServiceMonitor(ks, options),
     PrometheusRule: buildPrometheusRule(ks, options),

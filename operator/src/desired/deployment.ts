@@ -9,6 +9,8 @@ import {
   labelsForKeyService,
   selectorLabelsForKeyService,
 } from './labels.js';
+import { kubeScoreAnnotationsForKeyService } from './kube-score-exceptions.js';
+import { placementForKeyService } from './pod-placement.js';
 
 /** The numeric user of the key server image; numeric so that runAsNonRoot can verify it. */
 export const SERVER_USER_ID = 65532;
@@ -127,7 +129,8 @@ function volumesFor(ks: KeyService): Record<string, unknown>[] {
 
 /**
  * The key server's Deployment. While autoscaling is on, `replicas` is left out so that the HPA alone owns it;
- * the pod spec passes the `restricted` Pod Security Standard.
+ * the pod spec passes the `restricted` Pod Security Standard. spec.podLabels and spec.podAnnotations cannot name
+ * the operator's own keys (the schema refuses them), so spreading them first changes none of those.
  */
 export function buildDeployment(ks: KeyService, options: DesiredOptions): DeploymentObject {
   const container = containerForKeyService(ks, options);
@@ -143,18 +146,19 @@ export function buildDeployment(ks: KeyService, options: DesiredOptions): Deploy
     },
     containers: [container],
     ...(volumesFor(ks).length > 0 ? { volumes: volumesFor(ks) } : {}),
+    ...placementForKeyService(ks),
   };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: childMetadataForKeyService(ks, options),
+    metadata: { ...childMetadataForKeyService(ks, options), annotations: kubeScoreAnnotationsForKeyService(ks) },
     spec: {
       ...(ks.spec.autoscaling.enabled ? {} : { replicas: ks.spec.replicas }),
       selector: { matchLabels: selectorLabelsForKeyService(ks) },
       template: {
         metadata: {
-          labels: labelsForKeyService(ks, options),
-          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(podSpec) },
+          labels: { ...ks.spec.podLabels, ...labelsForKeyService(ks, options) },
+          annotations: { ...ks.spec.podAnnotations, [CONFIG_HASH_ANNOTATION]: configHash(podSpec) },
         },
         spec: podSpec,
       },

@@ -30,6 +30,7 @@ export interface ChildMetadata {
   name: string;
   namespace: string;
   labels: Record<string, string>;
+  annotations?: Record<string, string>;
   ownerReferences: OwnerReference[];
 }
 
