@@ -159,15 +159,18 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 /**
  * Growth that does not level off: after a warm-up of the first 40% (on a loaded 2-core machine the heap and the
- * socket buffers take seconds to reach their working size), the medians of three successive windows each rise, by
- * more than 32 MiB in all. A heap that grows and then holds (caches, JIT, buffers warming up) does not count.
+ * socket buffers take seconds to reach their working size), the medians of three successive windows each rise by
+ * more than 8 MiB, and by more than 32 MiB in all. RSS that grows and then holds (caches, JIT, buffers warming up)
+ * does not count, even when the hold is still creeping up by a megabyte when the run ends.
  */
 export function rssKeepsGrowing(samples: number[]): boolean {
   const settled = samples.slice(Math.floor(samples.length * 0.4));
   const third = Math.floor(settled.length / 3);
   if (third < 2) return false;
   const [a, b, c] = [settled.slice(0, third), settled.slice(third, 2 * third), settled.slice(2 * third)].map(median);
-  return a !== undefined && b !== undefined && c !== undefined && a < b && b < c && c - a > 32 * 1_048_576;
+  if (a === undefined || b === undefined || c === undefined) return false;
+  const step = 8 * 1_048_576;
+  return b - a > step && c - b > step && c - a > 32 * 1_048_576;
 }
 
 async function soak(seconds: number): Promise<boolean> {

@@ -41,6 +41,12 @@ describe('rssKeepsGrowing', () => {
     expect(rssKeepsGrowing([...ramp(80, 10, 10), ...Array.from({ length: 50 }, (_, i) => (180 + (i % 3)) * MIB)])).toBe(false);
   });
 
+  it('is false for RSS that ramps into the judged part and then holds, creeping by a megabyte or two', () => {
+    // The judged windows' medians: 185, 216 and 219 MiB; 34 MiB in all, but the last step is a creep.
+    const samples = [...ramp(84, 3.5, 24), ...ramp(173, 2, 12), ...ramp(214, 0.4, 12), ...ramp(218.5, 0.05, 14)];
+    expect(rssKeepsGrowing(samples)).toBe(false);
+  });
+
   it('is false for a slow climb of less than 32 MiB in all', () => {
     expect(rssKeepsGrowing(ramp(80, 0.25, 60))).toBe(false);
   });
