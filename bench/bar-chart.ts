@@ -30,9 +30,18 @@ function formatValue(value: number): string {
   return value >= 10 ? value.toFixed(1) : value.toPrecision(2);
 }
 
-/** Axis ticks: powers of ten on a log axis, five even steps on a linear one. */
+/** A round step (1, 2 or 5 times a power of ten) that cuts 0..max into at most about five parts. */
+function roundStep(max: number): number {
+  const power = 10 ** Math.floor(Math.log10(max / 5));
+  return [1, 2, 5, 10].map((m) => m * power).find((step) => max / step <= 5) ?? power * 10;
+}
+
+/** Axis ticks: powers of ten on a log axis, round steps on a linear one. */
 function ticks(max: number, min: number, log: boolean): number[] {
-  if (!log) return Array.from({ length: 6 }, (_, i) => (max * i) / 5);
+  if (!log) {
+    const step = roundStep(max);
+    return Array.from({ length: Math.floor(max / step) + 1 }, (_, i) => i * step);
+  }
   const out: number[] = [];
   for (let exponent = Math.floor(Math.log10(min)); 10 ** exponent <= max * 1.0001; exponent++) out.push(10 ** exponent);
   return out;
