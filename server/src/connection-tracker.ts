@@ -18,6 +18,10 @@ const DRAIN_POLL_MS = 100;
 interface SocketState {
   inFlight: number;
   idleSinceMs: number;
+  /** Start times of the answers in flight, oldest first: HTTP/1.1 answers on one connection finish in order. */
+  starts: number[];
+  /** Fires at the oldest answer's deadline at the earliest; armed while answers are in flight. */
+  deadline: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -41,8 +45,12 @@ export class ConnectionTracker {
   watch(server: Server | NetServer): void {
     const requestSockets = server instanceof TlsServer ? 'secureConnection' : 'connection';
     server.on(requestSockets, (socket: Socket) => {
-      this.sockets.set(socket, { inFlight: 0, idleSinceMs: performance.now() });
-      socket.once('close', () => this.sockets.delete(socket));
+      const state: SocketState = { inFlight: 0, idleSinceMs: performance.now(), starts: [], deadline: undefined };
+      this.sockets.set(socket, state);
+      socket.once('close', () => {
+        clearTimeout(state.deadline);
+        this.sockets.delete(socket);
+      });
     });
     if (server instanceof TlsServer) {
       server.on('connection', (socket: Socket) => {
@@ -56,14 +64,31 @@ export class ConnectionTracker {
   /** Called first for every request: the answer is in flight until its response closes, and has a deadline. */
   onRequest(req: IncomingMessage, res: ServerResponse): void {
     const state = this.sockets.get(req.socket);
-    if (state !== undefined) state.inFlight += 1;
-    const deadline = setTimeout(() => this.cut(req.socket, 'write_timeout'), this.limits.writeTimeoutMs);
+    if (state === undefined) {
+      const deadline = setTimeout(() => this.cut(req.socket, 'write_timeout'), this.limits.writeTimeoutMs);
+      res.once('close', () => clearTimeout(deadline));
+      return;
+    }
+    state.inFlight += 1;
+    state.starts.push(performance.now());
+    // One timer per connection, not one per answer: setting and clearing a timer for every request cost about 1 µs
+    // of the 17 µs of CPU a GET /key/32 takes. When it fires it looks at the oldest answer, and waits on if needed.
+    state.deadline ??= setTimeout(() => this.checkDeadline(req.socket, state), this.limits.writeTimeoutMs).unref();
     res.once('close', () => {
-      clearTimeout(deadline);
-      if (state === undefined) return;
       state.inFlight -= 1;
+      state.starts.shift();
       state.idleSinceMs = performance.now();
     });
+  }
+
+  /** Cuts the connection if its oldest answer is past its deadline; else waits for that deadline, if any. */
+  private checkDeadline(socket: Socket, state: SocketState): void {
+    state.deadline = undefined;
+    const oldest = state.starts[0];
+    if (oldest === undefined) return;
+    const left = oldest + this.limits.writeTimeoutMs - performance.now();
+    if (left <= 0) this.cut(socket, 'write_timeout');
+    else state.deadline = setTimeout(() => this.checkDeadline(socket, state), left).unref();
   }
 
   /** Reserves room for an answer of `bytes` until its response closes; false when the budget is spent. */
