@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterEnv, clusterTool, freshNamespace, kubectl, kubectlAsync, kubectlJson, ROOT } from '../cluster/kube-test-env.js';
 import { waitFor } from '../wait-for.js';
-import { getPath, loadUntil, serviceTarget, type ServiceTarget } from './service-client.js';
+import { getPath, loadUntil, serviceAnswering, serviceTarget, type ServiceTarget } from './service-client.js';
 
 jest.setTimeout(300_000);
 
@@ -41,7 +41,7 @@ describe('the chart with its fullest ci values (TLS, auth, base64url) on the rea
   let namespace: string;
   let target: ServiceTarget;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     namespace = freshNamespace('full');
     const crds = clusterEnv().prometheusOperatorCrds;
     for (const kind of ['servicemonitors', 'prometheusrules']) {
@@ -52,6 +52,7 @@ describe('the chart with its fullest ci values (TLS, auth, base64url) on the rea
     expect({ status: installed.status, stderr: installed.stderr }).toEqual({ status: 0, stderr: '' });
     kubectl(['wait', '-n', namespace, 'keyservice/keys', '--for', 'condition=Ready', '--timeout', '240s']);
     target = serviceTarget(namespace, 'keys', { ca, servername: `keys.${namespace}.svc` });
+    await serviceAnswering(target);
   });
 
   afterAll(() => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { clusterEnv, clusterTool, freshNamespace, kubectl, kubectlAsync, kubectlJson, ROOT } from '../cluster/kube-test-env.js';
 import { waitFor } from '../wait-for.js';
 import { inspectPid1, RESTRICTED_PID1, terminatePid1 } from './pid1-inspection.js';
-import { getPath, loadUntil, serviceTarget, type ServiceTarget } from './service-client.js';
+import { getPath, loadUntil, serviceAnswering, serviceTarget, type ServiceTarget } from './service-client.js';
 
 jest.setTimeout(300_000);
 
@@ -54,13 +54,14 @@ describe('the seed command, helm install key-service ./helm-chart --set server.p
   let namespace: string;
   let target: ServiceTarget;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     namespace = freshNamespace('seed');
     const installed = helm('install', 'key-service', './helm-chart', '--namespace', namespace,
       '--set', 'server.port=1123', '--set', 'server.maxSize=2048');
     expect({ status: installed.status, stderr: installed.stderr }).toEqual({ status: 0, stderr: '' });
     kubectl(['wait', '-n', namespace, 'keyservice/key-service', '--for', 'condition=Ready', '--timeout', '240s']);
     target = serviceTarget(namespace, 'key-service');
+    await serviceAnswering(target);
   });
 
   afterAll(() => {

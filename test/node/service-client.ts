@@ -1,6 +1,7 @@
 import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { kubectlJson } from '../cluster/kube-test-env.js';
+import { waitFor } from '../wait-for.js';
 
 export interface ServiceTarget {
   /** The Service's ClusterIP: the host reaches it through the real node's kube-proxy. */
@@ -22,6 +23,15 @@ export function serviceTarget(namespace: string, name: string, tls?: ServiceTarg
   const port = service.spec.ports.find((candidate) => candidate.name === 'http')?.port;
   if (port === undefined) throw new Error(`service ${namespace}/${name} has no port named http`);
   return { host: service.spec.clusterIP, port, tls };
+}
+
+/**
+ * Resolves once the Service's ClusterIP answers at all. A KeyService is Ready when its Deployment is Available, but
+ * kube-proxy programs the Service's endpoints a moment later (longer on a loaded machine): until then a connection
+ * is refused.
+ */
+export function serviceAnswering(target: ServiceTarget): Promise<KeyResponse> {
+  return waitFor('the Service\'s ClusterIP to answer', () => getPath(target, '/health'), { timeoutMs: 30_000, intervalMs: 200 });
 }
 
 /** One GET on a fresh connection; a connection error rejects (the load loops count it as a failure). */
