@@ -16,17 +16,19 @@ running() {
 
 if [ -f "$dir/pids" ]; then
   tac "$dir/pids" | while read -r name pid; do
-    kill -TERM "$pid" 2>/dev/null || continue
-    for _ in $(seq 1 50); do
-      running "$pid" || break
-      sleep 0.1
-    done
-    if running "$pid"; then
-      kill -KILL "$pid"
-      echo "cluster: $name ($pid) needed SIGKILL" >&2
+    if kill -TERM "$pid" 2>/dev/null; then
+      for _ in $(seq 1 50); do
+        running "$pid" || break
+        sleep 0.1
+      done
+      if running "$pid"; then
+        kill -KILL "$pid"
+        echo "cluster: $name ($pid) needed SIGKILL" >&2
+      fi
     fi
     # The real node's containers would keep talking to the control plane, and outlive their runtime: once
-    # containerd is stopped, remove them and everything else the node left on the host.
+    # containerd is stopped (or found dead already, after a crash or a kill), remove them and everything else the
+    # node left on the host.
     if [ "$name" = containerd ]; then "$root/test/cluster/real-node-down.sh" "$dir"; fi
   done
 fi
