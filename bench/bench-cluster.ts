@@ -1,10 +1,12 @@
 // What bench:operator and its baseline need of the local control plane: its kubectl, and the API server's audit log.
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type * as Connection from '../operator/src/kube-connection.js';
 import type * as Http from '../operator/src/kube-http.js';
+import type * as FreePort from './free-port.js';
+
+export const { freePort } = (await import(new URL('./free-port.ts', import.meta.url).href)) as typeof FreePort;
 
 export const CLUSTER_DIR = join(process.cwd(), '.cluster-bench');
 
@@ -26,15 +28,6 @@ export function kubectl(args: string[], input?: string): string {
   });
   if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**

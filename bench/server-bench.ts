@@ -7,11 +7,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
-import { createServer } from 'node:net';
+import type * as FreePort from './free-port.js';
 import type * as BarChart from './bar-chart.js';
 import type * as Spec from '../operator/src/spec.js';
 
 const { writeBarChartPng } = (await import(new URL('./bar-chart.ts', import.meta.url).href)) as typeof BarChart;
+const { freePort } = (await import(new URL('./free-port.ts', import.meta.url).href)) as typeof FreePort;
 const { parseSpec } = (await import(new URL('../dist/operator/src/spec.js', import.meta.url).href)) as typeof Spec;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '10');
@@ -119,15 +120,6 @@ async function runCase(contender: Contender, testCase: Case, seconds: number): P
   const healthP99Ms = testCase.length === MAX_SIZE ? await probeHealth(contender.port, load) : NaN;
   const parsed = parseWrk(await load);
   return { ...parsed, cpuSeconds: cpuSeconds(contender.pid) - cpuBefore, healthP99Ms };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 interface Contender {

@@ -4,8 +4,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type * as FreePort from './free-port.js';
+
+const { freePort } = (await import(new URL('./free-port.ts', import.meta.url).href)) as typeof FreePort;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '10');
 const TOP = 15;
@@ -24,15 +26,6 @@ interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** Self time by frame: each sample's time delta belongs to the node it hit; one function's nodes are merged. */
