@@ -20,6 +20,9 @@ export interface ClusterEnv {
   auditLog: string;
   /** The real node's name; undefined in a kwok-only cluster. */
   realNode: string | undefined;
+  /** The monitoring stack's Prometheus and Alertmanager, once `npm run monitoring:up` has installed it. */
+  prometheusUrl: string | undefined;
+  alertmanagerUrl: string | undefined;
 }
 
 /** What up.sh wrote to its env file: the kubeconfig, the tools' directory, the prometheus-operator CRDs. */
@@ -43,6 +46,8 @@ export function clusterEnv(): ClusterEnv {
     dir: get('CLUSTER_DIR'),
     auditLog: get('AUDIT_LOG'),
     realNode: values.get('REAL_NODE'),
+    prometheusUrl: values.get('PROMETHEUS_URL'),
+    alertmanagerUrl: values.get('ALERTMANAGER_URL'),
   };
 }
 

@@ -1,6 +1,5 @@
 import { jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { clusterEnv, clusterTool, CLUSTER_DIR, freshNamespace, kubectl, ROOT } from '../cluster/kube-test-env.js';
 import { getPath, loadUntil, serviceTarget } from '../node/service-client.js';
 import { waitFor } from '../wait-for.js';
@@ -15,9 +14,9 @@ const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
 
 /** What `npm run monitoring:up` added to the cluster's env file. */
 function stackUrls(): { prometheus: string; alertmanager: string } {
-  const env = readFileSync(`${CLUSTER_DIR}/env`, 'utf8');
-  const get = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(env)?.[1] ?? '';
-  return { prometheus: get('PROMETHEUS_URL'), alertmanager: get('ALERTMANAGER_URL') };
+  const { prometheusUrl, alertmanagerUrl } = clusterEnv();
+  if (prometheusUrl === undefined || alertmanagerUrl === undefined) throw new Error('monitoring:up named no Prometheus or Alertmanager');
+  return { prometheus: prometheusUrl, alertmanager: alertmanagerUrl };
 }
 
 async function getJson<T>(url: string): Promise<T> {
